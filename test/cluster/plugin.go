@@ -15,9 +15,12 @@ const pluginPackage = "./cmd/kubectl-directus"
 
 // Plugin builds the kubectl-directus binary from this source tree once per test binary and
 // returns its path. Its directory leads PATH in Kubectl, so "kubectl directus" finds it. The
-// build is removed by Main.
+// build is removed by Main. Like Shared, it skips the test under -short.
 func Plugin(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("e2e: builds the plugin binary; run without -short")
+	}
 	state.pluginMu.Lock()
 	defer state.pluginMu.Unlock()
 
