@@ -101,7 +101,6 @@ func renderConfig(p plan) ([]byte, error) {
 // kwokctlConfig is the KwokctlConfiguration document. Binary prefixes point at BinDir too, so
 // an option left out here defaults to a missing local file instead of a download.
 func kwokctlConfig(p plan) map[string]any {
-	bin := func(name string) string { return filepath.Join(p.BinDir, name) }
 	options := map[string]any{
 		"runtime":     "binary",
 		"kubeVersion": p.KubeVersion,
@@ -119,14 +118,10 @@ func kwokctlConfig(p plan) map[string]any {
 		"kwokControllerPort":        p.Ports.Kwok,
 		"metricsServerPort":         p.Ports.MetricsServer,
 
-		"etcdBinary":                  bin("etcd"),
-		"kubeApiserverBinary":         bin("kube-apiserver"),
-		"kubeControllerManagerBinary": bin("kube-controller-manager"),
-		"kubeSchedulerBinary":         bin("kube-scheduler"),
-		"kubectlBinary":               bin("kubectl"),
-		"kwokControllerBinary":        bin("kwok"),
-		"metricsServerBinary":         bin("metrics-server"),
-		"metricsServerManifests":      []string{filepath.Join(p.ManifestDir, "metrics-server")},
+		"metricsServerManifests": []string{filepath.Join(p.ManifestDir, "metrics-server")},
+	}
+	for key, name := range binaryOptions() {
+		options[key] = filepath.Join(p.BinDir, name)
 	}
 	for _, key := range localOnlyPrefixes() {
 		options[key] = p.BinDir
@@ -139,6 +134,19 @@ func kwokctlConfig(p plan) map[string]any {
 		"componentsPatches": []map[string]any{
 			{"name": "kube-apiserver", "extraArgs": p.ExtraAPIArgs},
 		},
+	}
+}
+
+// binaryOptions maps kwokctl's binary options to the file names in the bin directory.
+func binaryOptions() map[string]string {
+	return map[string]string{
+		"etcdBinary":                  "etcd",
+		"kubeApiserverBinary":         "kube-apiserver",
+		"kubeControllerManagerBinary": "kube-controller-manager",
+		"kubeSchedulerBinary":         "kube-scheduler",
+		"kubectlBinary":               "kubectl",
+		"kwokControllerBinary":        "kwok",
+		"metricsServerBinary":         "metrics-server",
 	}
 }
 

@@ -62,11 +62,10 @@ func NewNode(name, cpu, memory string) (*corev1.Node, error) {
 }
 
 // AddNode adds a kwok node with the given allocatable CPU and memory (for example "8" and
-// "32Gi") and removes it when the test ends. kwok marks it Ready within a second or two.
+// "32Gi"), waits until kwok has made it Ready, and removes it when the test ends.
 func (c *Cluster) AddNode(t testing.TB, name, cpu, memory string) *corev1.Node {
 	t.Helper()
-	ctx := t.Context()
-	node, err := c.createNode(ctx, name, cpu, memory)
+	node, err := c.createNode(testContext(t), name, cpu, memory)
 	if err != nil {
 		t.Fatalf("adding node: %v", err)
 	}
@@ -79,6 +78,8 @@ func (c *Cluster) AddNode(t testing.TB, name, cpu, memory string) *corev1.Node {
 			t.Errorf("deleting node %s: %v", name, err)
 		}
 	})
+
+	c.WaitFor(t, readyTimeout, "node "+name+" Ready", c.NodeReady(name))
 	return node
 }
 

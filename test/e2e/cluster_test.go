@@ -21,7 +21,6 @@ import (
 func TestEveryNodeAddressIsLoopback(t *testing.T) {
 	c := cluster.Shared(t)
 	c.AddNode(t, "node-extra", "4", "8Gi")
-	c.WaitFor(t, time.Minute, "node-extra Ready", c.NodeReady("node-extra"))
 
 	nodes, err := c.Client().CoreV1().Nodes().List(t.Context(), metav1.ListOptions{})
 	require.NoError(t, err)
