@@ -14,6 +14,13 @@ import (
 // loopback is the only address the control plane listens on and the only node address.
 const loopback = "127.0.0.1"
 
+// PodCIDR is where kwok takes pod IPs from: 239.255.0.0/16, administratively scoped
+// multicast. Pods and EndpointSlices need real-looking unicast-shaped addresses (loopback is
+// refused in EndpointSlices), yet nothing here may ever connect to them: the kernel refuses
+// every TCP connection to a multicast address before a packet is sent, so a stray proxy
+// request to a pod stays on this machine. kwok pods run nothing, so nothing is lost.
+const PodCIDR = "239.255.0.0/16"
+
 // configAPIVersion is the API version of kwokctl's and kwok's configuration documents.
 const configAPIVersion = "config.kwok.x-k8s.io/v1alpha1"
 
@@ -159,15 +166,16 @@ func localOnlyPrefixes() []string {
 	}
 }
 
-// kwokConfig is the KwokConfiguration document read by the kwok controller. Setting only
-// nodeIP would leave the parallelism options at zero, and kwok exits on that, so they are
-// given kwok's usual values.
+// kwokConfig is the KwokConfiguration document read by the kwok controller. kwok applies no
+// defaults to a configuration it is given: without parallelism options it exits, and without
+// a CIDR it gives pods no IP, so both are set here.
 func kwokConfig() map[string]any {
 	return map[string]any{
 		"apiVersion": configAPIVersion,
 		"kind":       "KwokConfiguration",
 		"options": map[string]any{
 			"nodeIP":                    loopback,
+			"cidr":                      PodCIDR,
 			"podPlayStageParallelism":   4,
 			"nodePlayStageParallelism":  4,
 			"nodeLeaseParallelism":      4,

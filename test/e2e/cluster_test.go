@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -35,6 +37,7 @@ func TestEveryNodeAddressIsLoopback(t *testing.T) {
 }
 
 func TestServiceClusterIPsAreLoopback(t *testing.T) {
+	t.Parallel()
 	c := cluster.Shared(t)
 	ns := c.Namespace(t)
 	c.Apply(t, ns, `apiVersion: v1
@@ -48,6 +51,53 @@ spec:
 	svc, err := c.Client().CoreV1().Services(ns).Get(t.Context(), "probe", metav1.GetOptions{})
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(svc.Spec.ClusterIP, "127."), svc.Spec.ClusterIP)
+}
+
+// TestPodsGetIPsAndServiceEndpoints checks that kwok gives pods IPs from the harness's pod
+// range and that the EndpointSlice controller turns them into ready Service endpoints.
+func TestPodsGetIPsAndServiceEndpoints(t *testing.T) {
+	t.Parallel()
+	c := cluster.Shared(t)
+	ns := c.Namespace(t)
+	c.Apply(t, ns, webDeployment+`---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80}]
+`)
+	_, podNet, err := net.ParseCIDR(cluster.PodCIDR)
+	require.NoError(t, err)
+
+	var addresses []string
+	c.WaitFor(t, 2*time.Minute, "2 ready endpoints of Service web",
+		func(ctx context.Context) (bool, error) {
+			slices, err := c.Client().DiscoveryV1().EndpointSlices(ns).List(ctx,
+				metav1.ListOptions{LabelSelector: "kubernetes.io/service-name=web"})
+			if err != nil {
+				return false, err
+			}
+			addresses = readyAddresses(slices.Items)
+			return len(addresses) == 2, nil
+		})
+	for _, addr := range addresses {
+		assert.True(t, podNet.Contains(net.ParseIP(addr)), "endpoint %s outside %s", addr,
+			cluster.PodCIDR)
+	}
+}
+
+// readyAddresses lists the addresses of the ready endpoints in slices.
+func readyAddresses(slices []discoveryv1.EndpointSlice) []string {
+	var out []string
+	for _, slice := range slices {
+		for _, ep := range slice.Endpoints {
+			if ep.Conditions.Ready != nil && *ep.Conditions.Ready {
+				out = append(out, ep.Addresses...)
+			}
+		}
+	}
+	return out
 }
 
 // webDeployment requests 100m CPU per pod and uses 180m, per its pod template's annotations.
@@ -91,6 +141,7 @@ spec:
 // used of 100m requested is 180% against a 70% target, so the controller must scale up, and
 // keeps doing so until maxReplicas.
 func TestHPAScalesOnSimulatedUsage(t *testing.T) {
+	t.Parallel()
 	c := cluster.Shared(t)
 	ns := c.Namespace(t)
 	start := time.Now()
@@ -122,6 +173,7 @@ func TestHPAScalesOnSimulatedUsage(t *testing.T) {
 // TestSetPodUsageReachesMetricsAPI changes one pod's usage while it runs and sees
 // metrics.k8s.io report the new value for that pod only.
 func TestSetPodUsageReachesMetricsAPI(t *testing.T) {
+	t.Parallel()
 	c := cluster.Shared(t)
 	ns := c.Namespace(t)
 	c.Apply(t, ns, webDeployment)
@@ -148,6 +200,7 @@ func TestSetPodUsageReachesMetricsAPI(t *testing.T) {
 // TestJobsComplete relies on kwok's pod-complete stage: pods owned by a Job succeed right
 // after they start.
 func TestJobsComplete(t *testing.T) {
+	t.Parallel()
 	c := cluster.Shared(t)
 	ns := c.Namespace(t)
 	c.Apply(t, ns, `apiVersion: batch/v1
