@@ -125,21 +125,26 @@ func Shared(t testing.TB) *Cluster {
 }
 
 // Main runs the tests of an e2e package and then deletes the cluster they shared, if any.
-// Call it from TestMain; the exit code of m.Run becomes the test binary's.
+// When a test failed, the last lines of each component's log go to stderr first. Call it
+// from TestMain; the exit code of m.Run becomes the test binary's.
 func Main(m *testing.M) {
 	state.mu.Lock()
 	state.inMain = true
 	state.mu.Unlock()
 
-	defer state.cleanup()
-	m.Run()
+	code := m.Run()
+	state.cleanup(code != 0)
 }
 
-// cleanup deletes the shared cluster and the plugin build, reporting problems on stderr, the
-// only place left once the tests have finished.
-func (h *harness) cleanup() {
+// cleanup deletes the shared cluster and the plugin build, reporting on stderr, the only
+// place left once the tests have finished.
+func (h *harness) cleanup(failed bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.cluster != nil && failed {
+		fmt.Fprintf(os.Stderr, "e2e: logs of cluster %s:%s\n", h.cluster.Name,
+			h.cluster.logTails())
+	}
 	if h.cluster != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 		defer cancel()

@@ -184,17 +184,14 @@ func TestSetPodUsageReachesMetricsAPI(t *testing.T) {
 
 	c.WaitFor(t, 2*time.Minute, "new usage of "+pods[0], func(ctx context.Context) (bool, error) {
 		m, err := c.Metrics().MetricsV1beta1().PodMetricses(ns).Get(ctx, pods[0], metav1.GetOptions{})
-		if err != nil {
+		if err != nil || len(m.Containers) == 0 {
 			return false, err
 		}
-		cpu := m.Containers[0].Usage.Cpu().MilliValue()
-		return cpu > 500 && m.Containers[0].Usage.Memory().Value() == 300<<20, nil
+		usage := m.Containers[0].Usage
+		return usage.Cpu().MilliValue() > 500 && usage.Memory().Value() == 300<<20, nil
 	})
-	other, err := c.Metrics().MetricsV1beta1().PodMetricses(ns).Get(t.Context(), pods[1],
-		metav1.GetOptions{})
-	require.NoError(t, err)
-	assertNear(t, "cpu of the other pod", other.Containers[0].Usage.Cpu(),
-		resource.MustParse("180m"), 0.15)
+	other := waitPodMetrics(t, c, ns, pods[1], time.Minute)
+	assertNear(t, "cpu of the other pod", other.Cpu(), resource.MustParse("180m"), 0.15)
 }
 
 // TestJobsComplete relies on kwok's pod-complete stage: pods owned by a Job succeed right
