@@ -187,7 +187,7 @@ func evaluatePolicy(p autoscalingv2.HPAScalingPolicy, current int32, h History, 
 	now time.Time) PolicyLimit {
 	period := time.Duration(p.PeriodSeconds) * time.Second
 	pl := PolicyLimit{Type: p.Type, Value: p.Value, PeriodSeconds: p.PeriodSeconds,
-		Added: changedSince(h.ScaleUps, now.Add(-period)),
+		Added:   changedSince(h.ScaleUps, now.Add(-period)),
 		Removed: changedSince(h.ScaleDowns, now.Add(-period))}
 	pl.Start = current - pl.Added + pl.Removed
 

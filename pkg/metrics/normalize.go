@@ -52,9 +52,9 @@ type PolicyLimit struct {
 // without behavior) and min/max.
 type Limits struct {
 	// Direction is "up", "down" or "none" (the stabilized count equals current).
-	Direction    string                        `json:"direction"`
+	Direction    string                            `json:"direction"`
 	SelectPolicy autoscalingv2.ScalingPolicySelect `json:"selectPolicy,omitempty"`
-	Policies     []PolicyLimit                 `json:"policies,omitempty"`
+	Policies     []PolicyLimit                     `json:"policies,omitempty"`
 	// RateLimit is the count the policies (or the 2×/4 cap) allow.
 	RateLimit int32 `json:"rateLimit"`
 	// Low and High bound the result.
