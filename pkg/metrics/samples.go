@@ -43,30 +43,29 @@ func ResourceSamples(items []resourcemetrics.PodMetrics, listErr error, selector
 			listErr)
 	}
 
-	matched := items
-	if selector != nil && !selector.Empty() {
-		matched = make([]resourcemetrics.PodMetrics, 0, len(items))
-		for i := range items {
-			if selector.Matches(labels.Set(items[i].Labels)) {
-				matched = append(matched, items[i])
-			}
-		}
+	keep := func(m *resourcemetrics.PodMetrics) bool {
+		return selector == nil || selector.Empty() || selector.Matches(labels.Set(m.Labels))
 	}
-	if len(matched) == 0 {
-		return nil, time.Time{}, errors.New("no metrics returned from resource metrics API")
+	samples := make(Samples, len(items))
+	var first *resourcemetrics.PodMetrics
+	for i := range items {
+		m := &items[i]
+		if !keep(m) {
+			continue
+		}
+		if first == nil {
+			first = m
+		}
+		if value, ok := podUsage(m, resource, container); ok {
+			samples[m.Name] = Sample{Value: value, Timestamp: m.Timestamp.Time,
+				Window: m.Window.Duration}
+		}
 	}
 
-	samples := make(Samples, len(matched))
-	for i := range matched {
-		if value, ok := podUsage(&matched[i], resource, container); ok {
-			samples[matched[i].Name] = Sample{
-				Value:     value,
-				Timestamp: matched[i].Timestamp.Time,
-				Window:    matched[i].Window.Duration,
-			}
-		}
+	if first == nil {
+		return nil, time.Time{}, errors.New("no metrics returned from resource metrics API")
 	}
-	return samples, matched[0].Timestamp.Time, nil
+	return samples, first.Timestamp.Time, nil
 }
 
 // podUsage is a pod's usage of resource: the named container's, or the sum over all
