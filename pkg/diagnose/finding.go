@@ -37,6 +37,19 @@ func (s Severity) String() string {
 	}
 }
 
+// MarshalText writes the severity as its lowercase name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// ParseSeverity reads a severity name as given to --severity.
+func ParseSeverity(name string) (Severity, bool) {
+	for _, s := range []Severity{OK, Info, Warning, Error} {
+		if s.String() == name {
+			return s, true
+		}
+	}
+	return OK, false
+}
+
 // Subject names the object a finding is about.
 type Subject struct {
 	Kind      string `json:"kind"`
@@ -48,7 +61,7 @@ type Subject struct {
 type Finding struct {
 	// ID is stable across releases (for example HPA-REQ-001 or DX06) so that CI can key on it.
 	ID       string   `json:"id"`
-	Severity Severity `json:"-"`
+	Severity Severity `json:"severity"`
 	Subject  Subject  `json:"subject"`
 	// Message is one line saying what is wrong.
 	Message string `json:"message"`
