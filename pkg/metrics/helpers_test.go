@@ -129,7 +129,8 @@ func withLabels(kv ...string) podOpt {
 
 // sample is a milli-unit value sampled 10 s ago over a 30 s window.
 func sample(v int64) Sample {
-	return Sample{Value: v, Timestamp: now.Add(-10 * time.Second), Window: 30 * time.Second}
+	return Sample{Value: v, Timestamp: now.Add(-10 * time.Second),
+		Window: Duration(30 * time.Second)}
 }
 
 // samples maps alternating names and values.

@@ -22,8 +22,8 @@ const (
 // Stabilization records the window step.
 type Stabilization struct {
 	// UpWindow is zero on the path without behavior, where only scale-down is stabilized.
-	UpWindow   time.Duration `json:"upWindow"`
-	DownWindow time.Duration `json:"downWindow"`
+	UpWindow   Duration `json:"upWindow"`
+	DownWindow Duration `json:"downWindow"`
 	// UpRecommendation is the lowest recommendation in the up window (raw included);
 	// DownRecommendation the highest in the down window.
 	UpRecommendation   int32 `json:"upRecommendation"`
@@ -112,7 +112,7 @@ func normalize(in normalizeInput) Normalization {
 func normalizeWithoutBehavior(in normalizeInput) Normalization {
 	n := Normalization{Raw: in.raw}
 	st := &n.Stabilization
-	st.DownWindow, st.DownRecommendation = in.downscaleWindow, in.raw
+	st.DownWindow, st.DownRecommendation = Duration(in.downscaleWindow), in.raw
 	cutoff := in.now.Add(-in.downscaleWindow)
 	for _, rec := range in.history.Recommendations {
 		if !rec.Time.Before(cutoff) {

@@ -185,7 +185,7 @@ func cpuReadiness(pod *corev1.Pod, sample Sample, knobs resolved,
 		if notReady {
 			return Unready, ReasonInitializingNotReady
 		}
-		if sample.Timestamp.Before(ready.LastTransitionTime.Add(sample.Window)) {
+		if sample.Timestamp.Before(ready.LastTransitionTime.Add(time.Duration(sample.Window))) {
 			return Unready, ReasonSampleBeforeReady
 		}
 		return Counted, ReasonReady

@@ -23,9 +23,20 @@ var ErrNotObserved = errors.New("not observed")
 // Sample is one pod's value of a metric as the controller sees it: milli-units, with the
 // timestamp and window the metrics API reported.
 type Sample struct {
-	Value     int64         `json:"value"`
-	Timestamp time.Time     `json:"timestamp"`
-	Window    time.Duration `json:"window"`
+	Value     int64     `json:"value"`
+	Timestamp time.Time `json:"timestamp"`
+	Window    Duration  `json:"window"`
+}
+
+// Duration is a time.Duration that reads as "5m0s" in JSON and YAML.
+type Duration time.Duration
+
+// String formats like time.Duration.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalJSON writes the duration as a string such as "30s".
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + d.String() + `"`), nil
 }
 
 // Samples maps pod names to their samples.
@@ -58,7 +69,7 @@ func ResourceSamples(items []resourcemetrics.PodMetrics, listErr error, selector
 		}
 		if value, ok := podUsage(m, resource, container); ok {
 			samples[m.Name] = Sample{Value: value, Timestamp: m.Timestamp.Time,
-				Window: m.Window.Duration}
+				Window: Duration(m.Window.Duration)}
 		}
 	}
 
@@ -119,7 +130,7 @@ func CustomSamples(list *custommetrics.MetricValueList, listErr error) (Samples,
 		samples[item.DescribedObject.Name] = Sample{
 			Value:     item.Value.MilliValue(),
 			Timestamp: item.Timestamp.Time,
-			Window:    window,
+			Window:    Duration(window),
 		}
 	}
 	return samples, list.Items[0].Timestamp.Time, nil

@@ -69,10 +69,10 @@ func TestCustomSamples(t *testing.T) {
 	if err != nil || !ts.Equal(now) {
 		t.Fatalf("CustomSamples: %v, timestamp %v", err, ts)
 	}
-	if got["a"].Value != 2000 || got["a"].Window != time.Minute {
+	if got["a"].Value != 2000 || got["a"].Window != Duration(time.Minute) {
 		t.Errorf("a = %+v, want 2000 over the default 1m window", got["a"])
 	}
-	if got["b"].Value != 500 || got["b"].Window != 90*time.Second {
+	if got["b"].Value != 500 || got["b"].Window != Duration(90*time.Second) {
 		t.Errorf("b = %+v, want 500 over 90s", got["b"])
 	}
 
