@@ -200,3 +200,15 @@ func TestHistoryFromEventsScaleDownBound(t *testing.T) {
 		t.Errorf("gaps %v", h.Gaps)
 	}
 }
+
+// An HPA created this instant: its first sync records the current count first.
+func TestHistoryFromEventsSeedsANewHPA(t *testing.T) {
+	hpa := newHPA(1, 10)
+	hpa.CreationTimestamp = metav1.NewTime(now)
+
+	h := HistoryFromEvents(EventHistoryInput{HPA: hpa, Current: 3, Now: now})
+	if len(h.Recommendations) != 1 || h.Recommendations[0] != (Recommendation{Replicas: 3,
+		Time: now, Inferred: true}) {
+		t.Errorf("recommendations %+v", h.Recommendations)
+	}
+}
