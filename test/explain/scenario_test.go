@@ -63,9 +63,13 @@ func generate(seed int64, n int) ([]scenario, int) {
 func draw(rng *rand.Rand, name string) scenario {
 	replicas := 1 + rng.Intn(5)
 	s := scenario{Name: name, CPUTarget: []int32{50, 70, 90}[rng.Intn(3)]}
+	// a load level per scenario, so that some scale down, some hold and some scale up
+	cpuLevel := []float64{0.1, 0.2, 0.3, 0.5, 0.8, 1.1, 1.6, 2.4}[rng.Intn(8)]
+	memLevel := []float64{0.1, 0.2, 0.4, 0.7, 1.0, 1.3}[rng.Intn(6)]
 	for range replicas {
-		s.CPU = append(s.CPU, int64(10+rng.Intn(240)))
-		s.Memory = append(s.Memory, int64(20+rng.Intn(280)))
+		spread := 0.7 + 0.6*rng.Float64()
+		s.CPU = append(s.CPU, max(5, int64(cpuLevel*spread*requestCPU)))
+		s.Memory = append(s.Memory, max(8, int64(memLevel*(0.7+0.6*rng.Float64())*requestMemory)))
 	}
 	if rng.Intn(4) != 0 {
 		s.MemTarget = []int32{60, 80}[rng.Intn(2)]
@@ -74,7 +78,7 @@ func draw(rng *rand.Rand, name string) scenario {
 	s.Dark = []int{0, 0, 1}[rng.Intn(3)]
 	s.Min = int32(1 + rng.Intn(min(2, replicas)))
 	s.Max = int32(replicas) + 1 + int32(rng.Intn(8))
-	s.FastDown = rng.Intn(2) == 0
+	s.FastDown = rng.Intn(3) != 0
 	return s
 }
 
@@ -200,7 +204,8 @@ spec:
 	return b.String()
 }
 
-// extraPod is a bare pod with the Deployment's labels, pinned to a node by hostname.
+// extraPod is a bare pod with the Deployment's labels, pinned to a node by hostname (and
+// tolerating the dark node's taint).
 func extraPod(name, node string) string {
 	return fmt.Sprintf(`---
 apiVersion: v1
@@ -208,7 +213,8 @@ kind: Pod
 metadata: {name: %s, labels: {app: app}}
 spec:
   nodeSelector: {kubernetes.io/hostname: %s}
+  tolerations: [{key: %s, operator: Exists, effect: NoSchedule}]
   containers:
   - {name: app, image: "registry.invalid/app:1", resources: {requests: {cpu: %dm, memory: %dMi}}}
-`, name, node, requestCPU, requestMemory)
+`, name, node, darkNode, requestCPU, requestMemory)
 }
