@@ -216,3 +216,20 @@ func blockedDecision(t *testing.T) metrics.Decision {
 	}
 	return metrics.Decide(in)
 }
+
+// The JSON output reads back into a Decision with the same figures.
+func TestExplainJSONRoundTrip(t *testing.T) {
+	d := directusDecision(t, metrics.WhatIf{})
+	var buf bytes.Buffer
+	if err := (ExplainPrinter{Output: "json"}).Print(&buf, &d); err != nil {
+		t.Fatal(err)
+	}
+	var back metrics.Decision
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Desired != d.Desired || back.Normalization.Stabilization.UpWindow !=
+		d.Normalization.Stabilization.UpWindow || len(back.Metrics) != len(d.Metrics) {
+		t.Errorf("round trip changed the decision: %+v", back)
+	}
+}
