@@ -35,10 +35,15 @@ func TestExplainCommand(t *testing.T) {
 	hpa := waitFirstSync(t, c, ns)
 
 	d := explainJSON(t, c, "explain", "app", "-n", ns, "-o", "json")
-	if d.Current != 2 || d.Desired != 2 || d.Rescale ||
-		d.Metrics[0].Pods.Utilization != *hpa.Status.CurrentMetrics[0].Resource.Current.
-			AverageUtilization {
-		t.Errorf("explain at rest: %+v\ncontroller: %s", d, cluster.DescribeHPA(hpa))
+	if d.Current != 2 || d.Desired != 2 || d.Rescale {
+		t.Errorf("explain at rest: current %d desired %d rescale %v", d.Current, d.Desired,
+			d.Rescale)
+	}
+	// the two reads are a scrape apart, and cpu rates jitter by a millicore or two
+	ours := d.Metrics[0].Pods.Utilization
+	theirs := *hpa.Status.CurrentMetrics[0].Resource.Current.AverageUtilization
+	if ours < theirs-2 || ours > theirs+2 {
+		t.Errorf("explain sees %d%%, the controller wrote %d%%", ours, theirs)
 	}
 	if got := conditionReason(d, autoscalingv2.ScalingActive); got != "ValidMetricFound" {
 		t.Errorf("ScalingActive reason %q", got)
