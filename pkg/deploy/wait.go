@@ -10,6 +10,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 )
 
@@ -58,6 +59,18 @@ func (a *Applier) waitFor(ctx context.Context, what string, c check) error {
 	return nil
 }
 
+// getAs reads ref through the dynamic client into the typed object into.
+func (a *Applier) getAs(ctx context.Context, ref ObjectRef, into any) error {
+	obj, err := resourceClient(a.Clients.Dynamic, ref).Get(ctx, ref.Name, metav1.GetOptions{})
+	if err != nil {
+		return explain("get", ref, a.Server, err)
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, into); err != nil {
+		return fmt.Errorf("reading %s: %w", ref, err)
+	}
+	return nil
+}
+
 // waitReady waits for the StatefulSets and Deployments among refs to have every replica
 // ready.
 func (a *Applier) waitReady(ctx context.Context, refs []ObjectRef) error {
@@ -80,10 +93,9 @@ func (a *Applier) waitReady(ctx context.Context, refs []ObjectRef) error {
 
 func (a *Applier) statefulSetReady(ref ObjectRef) check {
 	return func(ctx context.Context) (bool, string, error) {
-		sts, err := a.Clients.Kube.AppsV1().StatefulSets(ref.Namespace).Get(ctx, ref.Name,
-			metav1.GetOptions{})
-		if err != nil {
-			return false, "", explain("get", ref, a.Server, err)
+		sts := &appsv1.StatefulSet{}
+		if err := a.getAs(ctx, ref, sts); err != nil {
+			return false, "", err
 		}
 		want := int32(1)
 		if sts.Spec.Replicas != nil {
@@ -98,10 +110,9 @@ func (a *Applier) statefulSetReady(ref ObjectRef) check {
 
 func (a *Applier) deploymentReady(ref ObjectRef) check {
 	return func(ctx context.Context) (bool, string, error) {
-		d, err := a.Clients.Kube.AppsV1().Deployments(ref.Namespace).Get(ctx, ref.Name,
-			metav1.GetOptions{})
-		if err != nil {
-			return false, "", explain("get", ref, a.Server, err)
+		d := &appsv1.Deployment{}
+		if err := a.getAs(ctx, ref, d); err != nil {
+			return false, "", err
 		}
 		return rolloutDone(ref, d)
 	}
@@ -151,10 +162,9 @@ func jobState(job *batchv1.Job) (state, detail string) {
 
 func (a *Applier) jobComplete(ref ObjectRef) check {
 	return func(ctx context.Context) (bool, string, error) {
-		job, err := a.Clients.Kube.BatchV1().Jobs(ref.Namespace).Get(ctx, ref.Name,
-			metav1.GetOptions{})
-		if err != nil {
-			return false, "", explain("get", ref, a.Server, err)
+		job := &batchv1.Job{}
+		if err := a.getAs(ctx, ref, job); err != nil {
+			return false, "", err
 		}
 		state, detail := jobState(job)
 		if state == "failed" {
@@ -175,10 +185,9 @@ func jobFailed(ref ObjectRef, detail string) error {
 // metrics.
 func (a *Applier) hpaActive(ref ObjectRef) check {
 	return func(ctx context.Context) (bool, string, error) {
-		hpa, err := a.Clients.Kube.AutoscalingV2().HorizontalPodAutoscalers(ref.Namespace).
-			Get(ctx, ref.Name, metav1.GetOptions{})
-		if err != nil {
-			return false, "", explain("get", ref, a.Server, err)
+		hpa := &autoscalingv2.HorizontalPodAutoscaler{}
+		if err := a.getAs(ctx, ref, hpa); err != nil {
+			return false, "", err
 		}
 		for _, c := range hpa.Status.Conditions {
 			if c.Type == autoscalingv2.ScalingActive {
