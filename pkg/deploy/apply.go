@@ -56,7 +56,7 @@ func (a *Applier) Apply(ctx context.Context, objs []*unstructured.Unstructured) 
 		return summary, err
 	}
 
-	state, err := a.preflight(ctx, refs)
+	state, err := a.preflight(ctx, objs, refs)
 	if err != nil {
 		return summary, err
 	}
@@ -106,7 +106,7 @@ func (a *Applier) applyAll(ctx context.Context, s step, state *applyState, summa
 }
 
 // applyOne server-side applies obj and records whether it was created, changed or left as
-// it was.
+// it was, judged against the object read just before.
 func (a *Applier) applyOne(ctx context.Context, obj *unstructured.Unstructured, ref ObjectRef,
 	state *applyState, summary *Summary) error {
 	if state.secretHash != "" {
@@ -118,8 +118,15 @@ func (a *Applier) applyOne(ctx context.Context, obj *unstructured.Unstructured, 
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
 
-	before := state.existing[ref]
-	after, err := resourceClient(a.Clients.Dynamic, ref).Apply(ctx, ref.Name, obj, opts)
+	client := resourceClient(a.Clients.Dynamic, ref)
+	before, err := client.Get(ctx, ref.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		before, err = nil, nil
+	}
+	if err != nil {
+		return explain("get", ref, a.Server, err)
+	}
+	after, err := client.Apply(ctx, ref.Name, obj, opts)
 	if err != nil {
 		return explain("apply", ref, a.Server, err)
 	}
@@ -214,17 +221,16 @@ func secretValuesOf(secret *unstructured.Unstructured) (SecretValues, error) {
 	return values, nil
 }
 
-// compare tells what an apply did. A write that changes nothing keeps the resourceVersion;
-// a dry run never changes it, so there the contents are compared instead.
+// compare tells what an apply did. A write that changes nothing keeps the resourceVersion.
+// A dry run never changes it, and controllers may write status meanwhile, so otherwise the
+// contents without status and server-kept metadata decide.
 func compare(before, after *unstructured.Unstructured, dryRun bool) Action {
 	switch {
 	case before == nil:
 		return Created
-	case dryRun && sameContent(before, after):
+	case !dryRun && before.GetResourceVersion() == after.GetResourceVersion():
 		return Unchanged
-	case dryRun:
-		return Changed
-	case before.GetResourceVersion() == after.GetResourceVersion():
+	case sameContent(before, after):
 		return Unchanged
 	default:
 		return Changed

@@ -32,7 +32,8 @@ type applyState struct {
 
 // preflight checks, before anything is written, that the namespace exists, the caller may
 // write every object, and no object of the same name belongs to someone else.
-func (a *Applier) preflight(ctx context.Context, refs []ObjectRef) (*applyState, error) {
+func (a *Applier) preflight(ctx context.Context, objs []*unstructured.Unstructured,
+	refs []ObjectRef) (*applyState, error) {
 	if err := checkNamespace(ctx, a.Clients.Kube, a.Namespace, a.Server); err != nil {
 		return nil, err
 	}
@@ -45,7 +46,7 @@ func (a *Applier) preflight(ctx context.Context, refs []ObjectRef) (*applyState,
 		return nil, err
 	}
 	state := &applyState{existing: existing, foreignMetrics: foreignMetricsAPI(refs, existing)}
-	if err := a.checkOwnership(refs, state); err != nil {
+	if err := a.checkOwnership(objs, refs, state); err != nil {
 		return nil, err
 	}
 	return state, nil
@@ -202,19 +203,19 @@ func (a *Applier) fetchExisting(ctx context.Context, refs []ObjectRef) (
 
 // checkOwnership refuses to take over objects that this plugin did not create for this
 // release: applying would silently overwrite someone else's work.
-func (a *Applier) checkOwnership(refs []ObjectRef, state *applyState) error {
+func (a *Applier) checkOwnership(objs []*unstructured.Unstructured, refs []ObjectRef,
+	state *applyState) error {
 	var errs []error
-	for _, ref := range refs {
+	for i, ref := range refs {
 		current := state.existing[ref]
-		metricsServer := isMetricsServer(current)
-		if current == nil || (metricsServer && state.foreignMetrics != "") {
+		if current == nil || (isMetricsServer(objs[i]) && state.foreignMetrics != "") {
 			continue
 		}
 		if ours(current, a.Release) {
 			continue
 		}
 		fix := "delete it, or deploy under another NAME"
-		if ref.Namespace == "kube-system" || ref.Namespace == "" {
+		if isMetricsServer(objs[i]) {
 			fix = "remove it, or deploy without --with-metrics-server"
 		}
 		errs = append(errs, fmt.Errorf("%s %s already exists and is not managed by "+
