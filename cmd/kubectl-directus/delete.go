@@ -56,7 +56,8 @@ func newDeleteOptions(streams genericiooptions.IOStreams,
 	}
 }
 
-func newCmdDelete(streams genericiooptions.IOStreams, flags *genericclioptions.ConfigFlags) *cobra.Command {
+func newCmdDelete(streams genericiooptions.IOStreams,
+	flags *genericclioptions.ConfigFlags) *cobra.Command {
 	o := newDeleteOptions(streams, flags)
 	cmd := &cobra.Command{
 		Use:     "delete [NAME]",

@@ -40,7 +40,7 @@ what was created, changed or left unchanged goes to stdout.
 Running deploy again with the same flags changes nothing; an interrupted or failed deploy is
 completed by running it again.`
 
-const deployExample = `  # Deploy the release "directus" into namespace cms and wait until it autoscales
+const deployExample = `  # Deploy release "directus" into namespace cms and wait until it autoscales
   kubectl directus deploy -n cms --wait
 
   # Allow 3 to 20 replicas and scale on 60% CPU
@@ -81,7 +81,8 @@ func newDeployOptions(streams genericiooptions.IOStreams,
 	}
 }
 
-func newCmdDeploy(streams genericiooptions.IOStreams, flags *genericclioptions.ConfigFlags) *cobra.Command {
+func newCmdDeploy(streams genericiooptions.IOStreams,
+	flags *genericclioptions.ConfigFlags) *cobra.Command {
 	o := newDeployOptions(streams, flags)
 	cmd := &cobra.Command{
 		Use:     "deploy [NAME]",

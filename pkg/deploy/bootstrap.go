@@ -27,7 +27,8 @@ func (a *Applier) runBootstrap(ctx context.Context, obj *unstructured.Unstructur
 	state *applyState, summary *Summary) error {
 	if current := state.existing[ref]; current != nil {
 		job := &batchv1.Job{}
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(current.Object, job); err != nil {
+		err := runtime.DefaultUnstructuredConverter.FromUnstructured(current.Object, job)
+		if err != nil {
 			return fmt.Errorf("reading %s: %w", ref, err)
 		}
 		switch status, detail := jobState(job); status {

@@ -137,7 +137,8 @@ func (o Options) validateScaling() []error {
 	}
 	errs = append(errs, inRange("--cpu-target", o.CPUTarget, 1, 100, "percent"))
 	errs = append(errs, inRange("--memory-target", o.MemoryTarget, 1, 100, "percent"))
-	errs = append(errs, inRange("--scale-up-window", o.ScaleUpWindow, 0, maxWindowSeconds, "seconds"))
+	errs = append(errs, inRange("--scale-up-window", o.ScaleUpWindow, 0, maxWindowSeconds,
+		"seconds"))
 	errs = append(errs, inRange("--scale-down-window", o.ScaleDownWindow, 0, maxWindowSeconds,
 		"seconds"))
 	return errs
@@ -169,7 +170,8 @@ func validateImage(flag, image string) error {
 
 func (o Options) validateStorage() error {
 	if _, err := resource.ParseQuantity(o.StorageSize); err != nil {
-		return fmt.Errorf("--storage-size %q is not a quantity: use a size such as 10Gi", o.StorageSize)
+		return fmt.Errorf("--storage-size %q is not a quantity: use a size such as 10Gi",
+			o.StorageSize)
 	}
 	if o.StorageClass != "" && len(validation.IsDNS1123Subdomain(o.StorageClass)) > 0 {
 		return fmt.Errorf("--storage-class %q is not a valid storage class name", o.StorageClass)

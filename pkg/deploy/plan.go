@@ -65,7 +65,8 @@ func plan(objs []*unstructured.Unstructured) ([]step, []ObjectRef, error) {
 
 	for _, single := range []stepKind{stepSecret, stepBootstrap} {
 		if s := byKind[single]; s == nil || len(s.objs) != 1 {
-			return nil, nil, fmt.Errorf("the release must hold exactly one %s object", single.title())
+			return nil, nil, fmt.Errorf("the release must hold exactly one %s object",
+				single.title())
 		}
 	}
 

@@ -54,7 +54,8 @@ func (a *Applier) preflight(ctx context.Context, objs []*unstructured.Unstructur
 
 // checkNamespace fails when namespace does not exist. A caller who may not read namespaces
 // passes: the first write then tells.
-func checkNamespace(ctx context.Context, kube kubernetes.Interface, namespace, server string) error {
+func checkNamespace(ctx context.Context, kube kubernetes.Interface,
+	namespace, server string) error {
 	_, err := kube.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
 	switch {
 	case err == nil:
@@ -107,7 +108,8 @@ func requiredAccess(refs []ObjectRef) []access {
 
 // checkAccess asks the API server whether the caller holds every access in needed, and
 // lists all that are missing in one error.
-func checkAccess(ctx context.Context, kube kubernetes.Interface, needed []access, server string) error {
+func checkAccess(ctx context.Context, kube kubernetes.Interface, needed []access,
+	server string) error {
 	allowed := make([]bool, len(needed))
 	err := forEachParallel(len(needed), func(i int) error {
 		ok, err := reviewAccess(ctx, kube, needed[i])

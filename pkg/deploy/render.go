@@ -79,7 +79,8 @@ func renderDir(dir string, data any) ([]*unstructured.Unstructured, error) {
 	return objs, nil
 }
 
-func renderFile(tmpl *template.Template, name string, data any) ([]*unstructured.Unstructured, error) {
+func renderFile(tmpl *template.Template, name string,
+	data any) ([]*unstructured.Unstructured, error) {
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, name, data); err != nil {
 		return nil, fmt.Errorf("rendering manifest %s: %w", name, err)

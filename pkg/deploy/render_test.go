@@ -425,3 +425,12 @@ func TestConnectionBudget(t *testing.T) {
 		assert.LessOrEqual(t, (int(c.max)+maxSurge)*pool, conns-connectionHeadroom)
 	}
 }
+
+func envOf(env []corev1.EnvVar, name string) string {
+	for _, e := range env {
+		if e.Name == name {
+			return e.Value
+		}
+	}
+	return ""
+}

@@ -44,11 +44,12 @@ func (a *Applier) waitFor(ctx context.Context, what string, c check) error {
 		interval = DefaultPollInterval
 	}
 	var seen string
-	err := wait.PollUntilContextCancel(ctx, interval, true, func(ctx context.Context) (bool, error) {
+	poll := func(ctx context.Context) (bool, error) {
 		done, now, err := c(ctx)
 		seen = now
 		return done, err
-	})
+	}
+	err := wait.PollUntilContextCancel(ctx, interval, true, poll)
 	if err != nil && ctx.Err() != nil {
 		return &waitError{what: what, seen: seen, err: ctx.Err()}
 	}
