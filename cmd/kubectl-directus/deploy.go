@@ -38,7 +38,10 @@ PodDisruptionBudget, and the HorizontalPodAutoscaler. Progress goes to stderr; t
 what was created, changed or left unchanged goes to stdout.
 
 Running deploy again with the same flags changes nothing; an interrupted or failed deploy is
-completed by running it again.`
+completed by running it again.
+
+--dry-run=client and -o print the rendered objects without applying them. The Secret they
+show holds freshly generated values; deploy itself never replaces an existing Secret.`
 
 const deployExample = `  # Deploy release "directus" into namespace cms and wait until it autoscales
   kubectl directus deploy -n cms --wait

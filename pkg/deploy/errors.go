@@ -29,9 +29,9 @@ func explain(verb string, ref ObjectRef, server string, err error) error {
 	case isUnreachable(err):
 		return unreachable(server, err)
 	case apierrors.IsInvalid(err):
-		return fmt.Errorf("the API server refused %s %s: %w; fields such as a volume claim's "+
-			"size are fixed once created: deploy with the options of the first run, or delete "+
-			"the object first", ref, where, err)
+		return fmt.Errorf("the API server refused %s %s: %w; if it names a field that cannot "+
+			"change once created (a volume claim template, a selector), deploy with the "+
+			"options of the first run or delete that object first", ref, where, err)
 	default:
 		return fmt.Errorf("%s %s %s: %w", verb, ref, where, err)
 	}

@@ -3,6 +3,8 @@ package deploy
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -135,4 +137,10 @@ func TestSecretValues(t *testing.T) {
 	assert.Error(t, err, "a short random source is an error")
 	assert.Equal(t, []string{KeyDBPassword, KeySecret},
 		SecretValues{KeyAdminPassword: []byte("x"), KeyRedisPassword: []byte("y")}.Missing())
+}
+
+func TestSecretHashAlgorithm(t *testing.T) {
+	v := SecretValues{"B": []byte("2"), "A": []byte("1")}
+	sum := sha256.Sum256([]byte("A=31\nB=32\n"))
+	assert.Equal(t, hex.EncodeToString(sum[:])[:16], v.Hash(), "documented for the doctor")
 }

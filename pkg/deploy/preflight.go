@@ -169,7 +169,7 @@ func deniedError(denied []access) error {
 		lines = append(lines, fmt.Sprintf("cannot %s %s", strings.Join(verbs[key], ", "), key))
 	}
 	first := denied[0]
-	return fmt.Errorf("missing permissions (RBAC): %s; nothing was applied. Ask an "+
+	return fmt.Errorf("missing permissions (RBAC): %s; nothing was applied; ask an "+
 		"administrator for a Role granting these verbs (check with: kubectl auth can-i %s %s%s)",
 		strings.Join(lines, "; "), first.Verb, first.resource(), nsFlag(first.Namespace))
 }

@@ -18,8 +18,8 @@ const (
 )
 
 // SecretHashAnnotation on a pod template records the hash of the Secret's values the pods
-// were started with; a pod whose value differs from the Secret's current hash runs on old
-// values.
+// were started with (see SecretValues.Hash); a pod whose value differs from the hash of the
+// Secret's current values runs on old values.
 const SecretHashAnnotation = "kubectl-directus.io/secret-hash"
 
 // secretKeys lists every key the manifests read, with the number of random bytes behind
@@ -51,7 +51,8 @@ func NewSecretValues(random io.Reader) (SecretValues, error) {
 	return values, nil
 }
 
-// Hash is a short digest of every key and value, stable across runs and map order.
+// Hash is a short digest of every key and value, stable across runs and map order: the
+// first 16 hex digits of the SHA-256 of "KEY=<value in hex>\n" for each key in sorted order.
 func (v SecretValues) Hash() string {
 	sum := sha256.New()
 	for _, key := range sortedKeys(v) {
