@@ -21,9 +21,9 @@ import (
 	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
-const explainLong = `Reproduce the HorizontalPodAutoscaler controller's next decision for one HPA, step by
-step: each metric's pods, utilization and proposal, the winner, stabilization, rate policies
-and min/max, the conditions the controller would write, and when the next scale-up or
+const explainLong = `Reproduce the HPA controller's next decision for one HPA, step by step:
+each metric's pods, utilization and proposal, the winner, stabilization, rate policies and
+min/max, the conditions the controller would write, and when the next scale-up or
 scale-down can happen at the earliest.
 
 The controller keeps its recommendation history in memory; explain rebuilds it from the
