@@ -77,7 +77,8 @@ func (c *Cluster) serviceAccountExists(ns string) func(context.Context) (bool, e
 // namespaced objects that name none (ns may be empty for cluster-scoped objects).
 func (c *Cluster) Apply(t testing.TB, ns, manifest string) {
 	t.Helper()
-	args := []string{"apply", "--server-side", "--force-conflicts", "--field-manager=e2e", "-f", "-"}
+	args := []string{"apply", "--server-side", "--force-conflicts", "--field-manager=e2e",
+		"-f", "-"}
 	if ns != "" {
 		args = append(args, "--namespace", ns)
 	}
@@ -150,7 +151,9 @@ func (c *Cluster) SetPodUsage(t testing.TB, ns, pod, cpu, memory string) {
 	if memory != "" {
 		annotations[UsageMemoryAnnotation] = memory
 	}
-	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": annotations}})
+	patch, err := json.Marshal(map[string]any{
+		"metadata": map[string]any{"annotations": annotations},
+	})
 	if err != nil {
 		t.Fatalf("encoding usage patch: %v", err)
 	}
@@ -174,7 +177,8 @@ func (c *Cluster) WaitFor(t testing.TB, timeout time.Duration, desc string,
 }
 
 // poll is WaitFor without a test: it returns an error naming the timeout and the last error.
-func poll(ctx context.Context, timeout time.Duration, cond func(context.Context) (bool, error)) error {
+func poll(ctx context.Context, timeout time.Duration,
+	cond func(context.Context) (bool, error)) error {
 	var last error
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true,
 		func(ctx context.Context) (bool, error) {

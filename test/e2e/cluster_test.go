@@ -100,6 +100,9 @@ func readyAddresses(slices []discoveryv1.EndpointSlice) []string {
 	return out
 }
 
+// hpav2 shortens the HPA type in conditions.
+type hpav2 = autoscalingv2.HorizontalPodAutoscaler
+
 // webDeployment requests 100m CPU per pod and uses 180m, per its pod template's annotations.
 const webDeployment = `apiVersion: apps/v1
 kind: Deployment
@@ -156,14 +159,14 @@ func TestHPAScalesOnSimulatedUsage(t *testing.T) {
 	assertNear(t, "cpu", usage.Cpu(), resource.MustParse("180m"), 0.15)
 	assertNear(t, "memory", usage.Memory(), resource.MustParse("100Mi"), 0.01)
 
-	hpa := c.WaitHPA(t, ns, "web", 3*time.Minute, func(h *autoscalingv2.HorizontalPodAutoscaler) bool {
+	hpa := c.WaitHPA(t, ns, "web", 3*time.Minute, func(h *hpav2) bool {
 		return h.Status.DesiredReplicas > 2
 	})
 	t.Logf("HPA scaled up after %s: %s", time.Since(start).Round(time.Second),
 		cluster.DescribeHPA(hpa))
 	assertCondition(t, hpa, autoscalingv2.ScalingActive, corev1.ConditionTrue, "ValidMetricFound")
 
-	hpa = c.WaitHPA(t, ns, "web", 4*time.Minute, func(h *autoscalingv2.HorizontalPodAutoscaler) bool {
+	hpa = c.WaitHPA(t, ns, "web", 4*time.Minute, func(h *hpav2) bool {
 		return h.Status.CurrentReplicas == 10
 	})
 	t.Logf("HPA at maxReplicas after %s", time.Since(start).Round(time.Second))
@@ -183,7 +186,8 @@ func TestSetPodUsageReachesMetricsAPI(t *testing.T) {
 	c.SetPodUsage(t, ns, pods[0], "600m", "300Mi")
 
 	c.WaitFor(t, 2*time.Minute, "new usage of "+pods[0], func(ctx context.Context) (bool, error) {
-		m, err := c.Metrics().MetricsV1beta1().PodMetricses(ns).Get(ctx, pods[0], metav1.GetOptions{})
+		m, err := c.Metrics().MetricsV1beta1().PodMetricses(ns).Get(ctx, pods[0],
+			metav1.GetOptions{})
 		if err != nil || len(m.Containers) == 0 {
 			return false, err
 		}
