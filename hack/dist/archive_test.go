@@ -41,7 +41,11 @@ func readTarGz(t *testing.T, path string) []archiveEntry {
 		body, err := io.ReadAll(tr)
 		require.NoError(t, err)
 		entries = append(entries, archiveEntry{
-			Name: hdr.Name, Mode: hdr.Mode, ModTime: hdr.ModTime.UTC(), Uid: hdr.Uid, Body: string(body),
+			Name:    hdr.Name,
+			Mode:    hdr.Mode,
+			ModTime: hdr.ModTime.UTC(),
+			Uid:     hdr.Uid,
+			Body:    string(body),
 		})
 	}
 }
@@ -158,7 +162,8 @@ func TestPlatformFileNames(t *testing.T) {
 }
 
 func TestCheckVersion(t *testing.T) {
-	for _, good := range []string{"v0.0.0-dev", "v1.2.3", "v1.2.3-rc.1+g0a1b2c3", "v0.1.0-3-g0a1b2c3-dirty"} {
+	good := []string{"v0.0.0-dev", "v1.2.3", "v1.2.3-rc.1+g0a1b2c3", "v0.1.0-3-g0a1b2c3-dirty"}
+	for _, good := range good {
 		assert.NoError(t, checkVersion(good), good)
 	}
 	for bad, errText := range map[string]string{

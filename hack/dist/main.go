@@ -36,7 +36,8 @@ func main() {
 // run dispatches to a subcommand. Results (the paths written) go to stdout, progress to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("missing subcommand: use `dist build` or `dist manifest` (-h lists flags)")
+		return errors.New("missing subcommand: use `dist build` or `dist manifest` " +
+			"(-h lists their flags)")
 	}
 
 	var err error

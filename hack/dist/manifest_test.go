@@ -65,7 +65,7 @@ func TestRenderManifestOffersEveryPlatformOnce(t *testing.T) {
 	for _, p := range releasePlatforms() {
 		entry := onlyEntryFor(t, m.Spec.Platforms, p)
 		name := archiveName(testVersion, p)
-		assert.Equal(t, "https://downloads.example.test/kubectl-directus/v1.4.0-rc.1/"+name, entry.URI)
+		assert.Equal(t, testBaseURL+name, entry.URI, "one slash between base and name")
 		assert.Equal(t, sums[name], entry.Sha256, p.String())
 		assert.Regexp(t, lowerHex, entry.Sha256)
 		assert.Equal(t, p.binaryName(), entry.Bin)

@@ -69,8 +69,8 @@ func parsePlatforms(list string) ([]platform, error) {
 		osName, arch, ok := strings.Cut(strings.TrimSpace(item), "/")
 		p := platform{OS: osName, Arch: arch}
 		if !ok || !slices.Contains(supported, p) {
-			return nil, fmt.Errorf("-platforms: %q is not a release platform; use a comma-separated "+
-				"list of %s", item, platformList(supported))
+			return nil, fmt.Errorf("-platforms: %q is not a release platform; "+
+				"use a comma-separated list of %s", item, platformList(supported))
 		}
 		if slices.Contains(out, p) {
 			return nil, fmt.Errorf("-platforms: %s is listed twice; name each platform once", p)

@@ -75,7 +75,8 @@ func buildKrew(ctx context.Context, t *testing.T, root, binDir, kubectl string) 
 	goCmd(ctx, t, filepath.Join(root, "test", "tools", "krew"), "build", "-o", binDir+"/",
 		"sigs.k8s.io/krew/cmd/krew", "sigs.k8s.io/krew/cmd/validate-krew-manifest")
 
-	require.NoError(t, os.Rename(filepath.Join(binDir, "krew"), filepath.Join(binDir, "kubectl-krew")))
+	krew := filepath.Join(binDir, "kubectl-krew")
+	require.NoError(t, os.Rename(filepath.Join(binDir, "krew"), krew))
 	require.NoError(t, os.Symlink(kubectl, filepath.Join(binDir, "kubectl")))
 }
 
