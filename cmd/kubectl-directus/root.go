@@ -82,6 +82,8 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 
 	cmd.AddCommand(
 		newVersionCmd(streams),
+		newCmdDeploy(streams, configFlags),
+		newCmdDelete(streams, configFlags),
 	)
 	return cmd
 }

@@ -4,6 +4,7 @@ package kube
 import (
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
@@ -24,6 +25,7 @@ type Clients struct {
 	Dynamic    dynamic.Interface
 	Discovery  discovery.DiscoveryInterface
 	Scale      scale.ScalesGetter
+	Mapper     meta.RESTMapper
 	Config     *rest.Config
 	Requests   *RequestCounter
 }
@@ -73,6 +75,7 @@ func (c *Clients) build(config *rest.Config) error {
 	c.Discovery = c.Kube.Discovery()
 
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memoryCache(c.Discovery))
+	c.Mapper = mapper
 	resolver := scale.NewDiscoveryScaleKindResolver(c.Discovery)
 	if c.Scale, err = scale.NewForConfig(config, mapper, dynamic.LegacyAPIPathResolverFunc, resolver); err != nil {
 		return fmt.Errorf("creating scale client: %w", err)

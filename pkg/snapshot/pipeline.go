@@ -1,0 +1,95 @@
+package snapshot
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
+)
+
+// MetricsGroups are the aggregated API groups an HPA reads its metrics from.
+var MetricsGroups = []string{"metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io"}
+
+func isMetricsGroup(group string) bool {
+	for _, g := range MetricsGroups {
+		if g == group {
+			return true
+		}
+	}
+	return false
+}
+
+// apiServices lists APIServices once and keeps those of the metrics groups.
+func (g *gatherer) apiServices(ctx context.Context) error {
+	list, err := g.clients.Aggregator.ApiregistrationV1().APIServices().List(ctx, listAll)
+	if !g.record("list", "apiservices.apiregistration.k8s.io", "", err) {
+		return err
+	}
+	for _, svc := range list.Items {
+		if isMetricsGroup(svc.Spec.Group) {
+			g.snap.APIServices = append(g.snap.APIServices, svc)
+		}
+	}
+	return nil
+}
+
+// servedGroups records every group/version that discovery reports.
+func (g *gatherer) servedGroups(ctx context.Context) error {
+	groups, err := g.clients.Discovery.ServerGroups()
+	served := map[string]bool{}
+	if groups != nil {
+		for _, group := range groups.Groups {
+			for _, v := range group.Versions {
+				served[v.GroupVersion] = true
+			}
+		}
+	}
+	g.mu.Lock()
+	g.snap.ServedGroups = served
+	g.mu.Unlock()
+	g.record("get", "discovery /apis", "", err)
+	return err
+}
+
+// backingServices reads the Service and EndpointSlices behind each metrics APIService: at most
+// a few calls, whatever the number of HPAs.
+func (g *gatherer) backingServices(ctx context.Context) error {
+	seen := map[string]bool{}
+	for _, api := range g.snap.APIServices {
+		ref := api.Spec.Service
+		if ref == nil || seen[ref.Namespace+"/"+ref.Name] {
+			continue
+		}
+		seen[ref.Namespace+"/"+ref.Name] = true
+		g.readBackingService(ctx, ref)
+	}
+	return nil
+}
+
+func (g *gatherer) readBackingService(ctx context.Context, ref *apiregistrationv1.ServiceReference) {
+	core := g.clients.Kube.CoreV1()
+	svc, err := core.Services(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+	switch {
+	case err == nil:
+		g.appendBacking(svc)
+	case !apierrors.IsNotFound(err):
+		g.record("get", "services", ref.Namespace, err)
+	}
+
+	opts := metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + ref.Name}
+	slices, err := g.clients.Kube.DiscoveryV1().EndpointSlices(ref.Namespace).List(ctx, opts)
+	if g.record("list", "endpointslices.discovery.k8s.io", ref.Namespace, err) {
+		g.mu.Lock()
+		g.snap.BackingEndpoints = append(g.snap.BackingEndpoints, slices.Items...)
+		g.mu.Unlock()
+	}
+}
+
+func (g *gatherer) appendBacking(svc *corev1.Service) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.snap.BackingServices = append(g.snap.BackingServices, *svc)
+}
