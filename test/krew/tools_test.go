@@ -49,14 +49,6 @@ func findKubectl(ctx context.Context, t *testing.T, root string) string {
 func runToolBuild(ctx context.Context, t *testing.T, root string) string {
 	t.Helper()
 	script := filepath.Join(root, "test", "tools", "build.sh")
-	if _, err := os.Stat(script); err != nil {
-		// Until the tool build script is in this tree, use the kubectl built ahead of it.
-		// Remove this branch once test/tools/build.sh is always present.
-		legacy := filepath.Join(os.Getenv("HOME"), ".cache", "kubectl-directus", "tmpbin")
-		t.Logf("%s is missing; using kubectl from %s", script, legacy)
-		return legacy
-	}
-
 	var stdout bytes.Buffer
 	cmd := exec.CommandContext(ctx, "bash", script)
 	cmd.Stdout = &stdout
