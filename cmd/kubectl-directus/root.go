@@ -82,6 +82,8 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 
 	cmd.AddCommand(
 		newVersionCmd(streams),
+		newCmdTop(streams, configFlags, nil), newCmdStatus(streams, configFlags, nil),
+		newCmdEvents(streams, configFlags, nil),
 	)
 	return cmd
 }

@@ -19,7 +19,7 @@ const chartRows = 10
 // replica chart per HPA that rescaled.
 func EventsDocument(report *view.EventsReport, now time.Time) *Document {
 	doc := &Document{}
-	doc.Blocks = append(doc.Blocks, Block{ID: "events", Table: eventTable(report, now)})
+	doc.Blocks = append(doc.Blocks, Block{ID: "events", Table: EventTable(report, now)})
 	doc.Blocks = append(doc.Blocks, Block{ID: "timeline", Table: timelineTable(report, now)})
 	for i := range report.HPAs {
 		hpa := &report.HPAs[i]
@@ -29,10 +29,11 @@ func EventsDocument(report *view.EventsReport, now time.Time) *Document {
 	return doc
 }
 
-// EventHeaders are the columns of the event table, without NAMESPACE.
+// eventHeaders are the columns of the event table, without NAMESPACE.
 var eventHeaders = []string{"HPA", "LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"}
 
-func eventTable(report *view.EventsReport, now time.Time) *Table {
+// EventTable lists the events of every HPA of the report, oldest first within each HPA.
+func EventTable(report *view.EventsReport, now time.Time) *Table {
 	table := &Table{Headers: append([]string(nil), eventHeaders...),
 		Volatile: []bool{false, true}}
 	var namespaces []string
