@@ -24,14 +24,12 @@ func TopDocument(report *view.TopReport, opts TopOptions) *Document {
 		{ID: "pods", Table: podTable(report, opts)},
 		{ID: "metrics", Table: metricTable(report)},
 	}}
+	var problems []string
 	for i := range report.HPAs {
-		hpa := &report.HPAs[i]
-		for j, line := range problemLines(hpa) {
-			doc.Blocks = append(doc.Blocks, Block{
-				ID:   fmt.Sprintf("problem/%s/%s/%d", hpa.Namespace, hpa.Name, j),
-				Text: line,
-			})
-		}
+		problems = append(problems, problemLines(&report.HPAs[i])...)
+	}
+	if len(problems) > 0 {
+		doc.Blocks = append(doc.Blocks, Block{ID: "problems", Text: strings.Join(problems, "\n")})
 	}
 	return doc
 }
@@ -121,12 +119,13 @@ func TreatedAs(treatments []view.Treatment) string {
 	if len(treatments) == 0 {
 		return notComputed
 	}
+	first := treatmentWord(treatments[0])
 	same := true
 	for _, t := range treatments[1:] {
-		same = same && t.Treatment == treatments[0].Treatment && t.Reason == treatments[0].Reason
+		same = same && treatmentWord(t) == first
 	}
 	if same {
-		return treatmentWord(treatments[0])
+		return first
 	}
 
 	parts := make([]string, len(treatments))

@@ -23,8 +23,8 @@ type Fit struct {
 	HPA       string `json:"hpa"`
 	Reference string `json:"reference"`
 	// PodCPU (millicores) and PodMemory (bytes) are what one pod of the template requests.
-	PodCPU    int64 `json:"podCPU"`
-	PodMemory int64 `json:"podMemory"`
+	PodCPU    int64 `json:"podCPUMillicores"`
+	PodMemory int64 `json:"podMemoryBytes"`
 	// Scheduled pods of the target are already on a node.
 	Scheduled   int   `json:"scheduled"`
 	MaxReplicas int32 `json:"maxReplicas"`

@@ -25,8 +25,8 @@ type TopNode struct {
 	Ready         string `json:"ready,omitempty"`
 	Unschedulable bool   `json:"unschedulable,omitempty"`
 	// CPU is in millicores, Memory in bytes.
-	CPU         NodeUsage `json:"cpu"`
-	Memory      NodeUsage `json:"memory"`
+	CPU         NodeUsage `json:"cpuMillicores"`
+	Memory      NodeUsage `json:"memoryBytes"`
 	Pods        int       `json:"pods"`
 	PodCapacity int64     `json:"podCapacity"`
 }

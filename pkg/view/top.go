@@ -62,8 +62,8 @@ type TopPod struct {
 	Phase string `json:"phase"`
 	// Ready is the status of the pod's Ready condition, empty when it has none.
 	Ready      string         `json:"ready,omitempty"`
-	CPU        Usage          `json:"cpu"`
-	Memory     Usage          `json:"memory"`
+	CPU        Usage          `json:"cpuMillicores"`
+	Memory     Usage          `json:"memoryBytes"`
 	Treatments []Treatment    `json:"treatments"`
 	Containers []TopContainer `json:"containers,omitempty"`
 }
@@ -79,8 +79,8 @@ type Treatment struct {
 // TopContainer is one container of a pod.
 type TopContainer struct {
 	Name   string `json:"name"`
-	CPU    Usage  `json:"cpu"`
-	Memory Usage  `json:"memory"`
+	CPU    Usage  `json:"cpuMillicores"`
+	Memory Usage  `json:"memoryBytes"`
 }
 
 // Top builds the top report for every HPA in the snapshot; pods are ordered by sortBy.
