@@ -53,7 +53,7 @@ type fixture struct {
 }
 
 func newFixture() *fixture {
-	f := &fixture{now: time.Now().Truncate(time.Second)}
+	f := &fixture{now: time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC)}
 	f.objects = append(f.objects,
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop"}},
 		f.deployment(), f.hpa())

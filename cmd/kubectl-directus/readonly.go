@@ -134,6 +134,9 @@ func (o *viewOptions) gather(ctx context.Context, scope snapshot.Scope,
 		return nil, err
 	}
 	klog.V(3).Infof("refresh cost %d requests", o.clients.Requests.Total()-before)
+
+	// the views date ages and the controller's time rules by the command's clock
+	snap.Taken = o.now()
 	return snap, nil
 }
 

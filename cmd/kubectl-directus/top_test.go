@@ -33,7 +33,8 @@ func runTopWith(t *testing.T, f *fixture, clients *kube.Clients, ctx context.Con
 	opts := newTopOptions(streams)
 	f.prepared(t, &opts.viewOptions, clients)
 	cmd := newCmdTop(streams, genericclioptions.NewConfigFlags(true), opts)
-	cmd.SetArgs(args)
+	cmd.SetArgs(append([]string{}, args...))
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	cmd.SetOut(out)
 	cmd.SetErr(errOut)
 	err := cmd.ExecuteContext(ctx)
