@@ -146,7 +146,7 @@ func (f *follower) follow(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("watching events: %w", err)
 		}
-		resourceVersion = f.consume(w, resourceVersion)
+		resourceVersion = f.consume(ctx, w, resourceVersion)
 
 		select {
 		case <-ctx.Done():
@@ -156,11 +156,22 @@ func (f *follower) follow(ctx context.Context) error {
 	}
 }
 
-// consume prints the watch's events until it closes and returns the resource version to
-// watch from next.
-func (f *follower) consume(w watch.Interface, resourceVersion string) string {
+// consume prints the watch's events until it closes or the context ends, and returns the
+// resource version to watch from next.
+func (f *follower) consume(ctx context.Context, w watch.Interface, resourceVersion string) string {
 	defer w.Stop()
-	for change := range w.ResultChan() {
+	for {
+		var change watch.Event
+		var open bool
+		select {
+		case <-ctx.Done():
+			return resourceVersion
+		case change, open = <-w.ResultChan():
+		}
+		if !open {
+			return resourceVersion
+		}
+
 		switch change.Type {
 		case watch.Added, watch.Modified:
 			if ev, ok := change.Object.(*corev1.Event); ok {
@@ -175,7 +186,6 @@ func (f *follower) consume(w watch.Interface, resourceVersion string) string {
 			}
 		}
 	}
-	return resourceVersion
 }
 
 func (f *follower) print(ev *corev1.Event) {

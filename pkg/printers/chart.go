@@ -67,17 +67,18 @@ func (c StepChart) axis(labelWidth int) []string {
 	return []string{base, indent + left + strings.Repeat(" ", gap) + right}
 }
 
-// columns gives each column the highest count in force during its slice of time, or -1
-// where the count is unknown.
+// columns gives each column the highest count in force during its slice of time [from, to)
+// (the last slice includes its end), or -1 where the count is unknown.
 func (c StepChart) columns() []int32 {
 	span := c.End.Sub(c.Start)
 	out := make([]int32, c.Width)
 	for col := range out {
 		from := c.Start.Add(span * time.Duration(col) / time.Duration(c.Width))
 		to := c.Start.Add(span * time.Duration(col+1) / time.Duration(c.Width))
+		last := col == c.Width-1
 		v := c.valueAt(from)
 		for _, s := range c.Steps {
-			if s.At.After(from) && !s.At.After(to) {
+			if s.At.After(from) && (s.At.Before(to) || last && s.At.Equal(to)) {
 				v = max(v, s.Value)
 			}
 		}

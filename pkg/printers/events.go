@@ -21,6 +21,15 @@ func EventsDocument(report *view.EventsReport, now time.Time) *Document {
 	doc := &Document{}
 	doc.Blocks = append(doc.Blocks, Block{ID: "events", Table: EventTable(report, now)})
 	doc.Blocks = append(doc.Blocks, Block{ID: "timeline", Table: timelineTable(report, now)})
+	var notes []string
+	for _, hpa := range report.HPAs {
+		for _, note := range hpa.TimelineNotes {
+			notes = append(notes, fmt.Sprintf("HPA %s/%s: %s", hpa.Namespace, hpa.Name, note))
+		}
+	}
+	if len(notes) > 0 {
+		doc.Blocks = append(doc.Blocks, Block{ID: "timeline-notes", Text: strings.Join(notes, "\n")})
+	}
 	for i := range report.HPAs {
 		hpa := &report.HPAs[i]
 		doc.Blocks = append(doc.Blocks, Block{ID: "chart/" + hpa.Namespace + "/" + hpa.Name,
@@ -85,11 +94,7 @@ func rescaleCells(hpa string, step view.Rescale, now time.Time) []string {
 	if step.From != nil {
 		from = strconv.Itoa(int(*step.From))
 	}
-	reason := step.Reason
-	if step.Unlisted > 0 {
-		reason += fmt.Sprintf(" (and %d more times since the first)", step.Unlisted)
-	}
-	return []string{hpa, Age(step.Time, now), from, strconv.Itoa(int(step.To)), reason}
+	return []string{hpa, Age(step.Time, now), from, strconv.Itoa(int(step.To)), step.Reason}
 }
 
 // ReplicaChart draws the replica count of one HPA's target over the window its events cover.

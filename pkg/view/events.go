@@ -29,6 +29,8 @@ type HPAEvents struct {
 	MaxReplicas     int32     `json:"maxReplicas"`
 	Events          []Event   `json:"events"`
 	Timeline        []Rescale `json:"timeline"`
+	// TimelineNotes say where the events leave the timeline incomplete.
+	TimelineNotes []string `json:"timelineNotes,omitempty"`
 }
 
 // Event is one core/v1 event about the HPA or its target.
@@ -71,7 +73,7 @@ func eventsOf(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscale
 	own := snap.EventsFor(hpa.Namespace, "HorizontalPodAutoscaler", hpa.Name)
 	targets := snap.EventsFor(hpa.Namespace, ref.Kind, ref.Name)
 	h.Events = SortEvents(append(convertEvents(own), convertEvents(targets)...))
-	h.Timeline = Timeline(own, targets)
+	h.Timeline, h.TimelineNotes = Timeline(hpa, own, targets)
 	return h
 }
 
