@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -275,4 +276,50 @@ func TestTopWatch(t *testing.T) {
 `, strings.TrimPrefix(frames[1], ", at "+clock+" (Ctrl-C to stop); * changed, + new, - gone "+
 		"since the last refresh\n\n"))
 	assert.True(t, strings.HasPrefix(frames[0], "Every 1s, at "+clock), frames[0])
+}
+
+// TestTopRefreshCostIsFixed counts the API calls of one refresh with 5 pods and with 105:
+// the same, since top lists each kind once instead of reading per pod.
+func TestTopRefreshCostIsFixed(t *testing.T) {
+	calls := func(f *fixture) int {
+		clients, kubeClient := f.clients()
+		_, _, err := runTopWith(t, f, clients, context.Background())
+		require.NoError(t, err)
+		n := len(kubeClient.Actions()) + len(clients.Aggregator.(*aggregatorfake.Clientset).Actions())
+		return n + f.metricsCalls
+	}
+
+	small := calls(newFixture())
+	big := newFixture()
+	started := big.now.Add(-time.Hour)
+	for i := range 100 {
+		name := fmt.Sprintf("directus-x%03d", i)
+		big.objects = append(big.objects, big.pod(name, corev1.PodRunning, &started,
+			corev1.ConditionTrue))
+		big.metrics = append(big.metrics, big.sample(name, "70m", "90Mi"))
+	}
+	assert.Equal(t, small, calls(big))
+	t.Logf("one refresh: %d API calls", small)
+}
+
+// TestTopTwoHPAsOnOnePod: the controller refuses to compute either HPA when their pods
+// overlap; top says so instead of showing figures the controller does not compute.
+func TestTopTwoHPAsOnOnePod(t *testing.T) {
+	f := newFixture()
+	other := f.hpa()
+	other.Name = "other"
+	f.objects = append(f.objects, other)
+
+	out, _, err := runTop(t, f, "--no-headers")
+	require.NoError(t, err)
+	assert.Contains(t, out, "directus   cpu      <unknown>   165%   70%   0   0   0   0   "+
+		"<unknown>   5   5\n")
+	assert.Contains(t, out, "HPA shop/directus: metrics are not computed this cycle: pods by "+
+		"selector app=directus are controlled by more than one HPA (e.g. [shop/directus "+
+		"shop/other])\n")
+	assert.Contains(t, out, "HPA shop/other: metrics are not computed this cycle: pods by "+
+		"selector app=directus are controlled by more than one HPA (e.g. [shop/other "+
+		"shop/directus])\n")
+	assert.Contains(t, out, "directus   directus-a   Running   True     181m")
+	assert.Contains(t, out, "not computed\n")
 }

@@ -5,7 +5,6 @@ import (
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
-	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 
 	"github.com/kubectl-directus/kubectl-directus/pkg/metrics"
 	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
@@ -86,9 +85,9 @@ type TopContainer struct {
 // Top builds the top report for every HPA in the snapshot; pods are ordered by sortBy.
 func Top(snap *snapshot.Snapshot, sortBy SortBy) *TopReport {
 	report := &TopReport{HPAs: []TopHPA{}, AllNamespaces: snap.Scope.AllNamespaces}
-	byNamespace := podMetricsByNamespace(snap.PodMetrics)
+	in := newTopInput(snap)
 	for _, hpa := range sortedHPAs(snap) {
-		top, notices := topOf(snap, hpa, byNamespace[hpa.Namespace])
+		top, notices := in.topOf(hpa)
 		sortPods(top.Pods, sortBy)
 		report.HPAs = append(report.HPAs, top)
 		report.Notices = append(report.Notices, notices...)
@@ -97,8 +96,8 @@ func Top(snap *snapshot.Snapshot, sortBy SortBy) *TopReport {
 	return report
 }
 
-func topOf(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,
-	podMetrics []metricsv1beta1.PodMetrics) (TopHPA, []string) {
+func (in *topInput) topOf(hpa *autoscalingv2.HorizontalPodAutoscaler) (TopHPA, []string) {
+	snap := in.snap
 	top := TopHPA{Namespace: hpa.Namespace, Name: hpa.Name, Reference: Reference(hpa),
 		CurrentReplicas: hpa.Status.CurrentReplicas, DesiredReplicas: hpa.Status.DesiredReplicas,
 		MinReplicas: 1, MaxReplicas: hpa.Spec.MaxReplicas, Pods: []TopPod{}}
@@ -114,7 +113,7 @@ func topOf(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,
 	}
 
 	pods := snap.PodsOf(hpa)
-	decision := decide(snap, hpa, target, pods, podMetrics)
+	decision := in.decide(hpa, target, pods)
 	top.NotComputed = notComputed(&decision)
 	top.Metrics = metricRows(hpa, decision.Metrics)
 	for _, pod := range pods {
@@ -125,39 +124,17 @@ func topOf(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,
 
 // decide runs the controller's sync for the HPA on the gathered data; top keeps the metric
 // results: the pod grouping and the utilization of each metric.
-func decide(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,
-	target *snapshot.Target, pods []*corev1.Pod,
-	podMetrics []metricsv1beta1.PodMetrics) metrics.Decision {
+func (in *topInput) decide(hpa *autoscalingv2.HorizontalPodAutoscaler, target *snapshot.Target,
+	pods []*corev1.Pod) metrics.Decision {
 	scale := metrics.Scale{SpecReplicas: target.SpecReplicas,
 		StatusReplicas: target.StatusReplicas}
 	if target.Selector != nil {
 		scale.Selector = target.Selector.String()
 	}
-	return metrics.Decide(metrics.Input{
-		HPA:    hpa,
-		Scale:  scale,
-		Pods:   pods,
-		Source: &metrics.ObservedSource{PodMetrics: podMetrics, PodMetricsErr: snap.MetricsError},
-		Peers:  peersOf(snap, hpa),
-		Now:    snap.Taken,
-	})
-}
-
-// peersOf lists the other HPAs of the namespace with their targets' selectors, so that pods
-// claimed by two HPAs are seen as the controller sees them.
-func peersOf(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler) []metrics.Peer {
-	var peers []metrics.Peer
-	for i := range snap.HPAs {
-		other := &snap.HPAs[i]
-		if other.Namespace != hpa.Namespace || other.Name == hpa.Name {
-			continue
-		}
-		if t := snap.TargetOf(other); t.Selector != nil {
-			peers = append(peers, metrics.Peer{Name: other.Namespace + "/" + other.Name,
-				Selector: t.Selector.String()})
-		}
-	}
-	return peers
+	source := &metrics.ObservedSource{PodMetrics: in.samplesFor(hpa.Namespace, target.Selector),
+		PodMetricsErr: in.snap.MetricsError, Selector: target.Selector}
+	return metrics.Decide(metrics.Input{HPA: hpa, Scale: scale, Pods: pods, Source: source,
+		Peers: in.peersOf(hpa, pods), Now: in.snap.Taken})
 }
 
 func targetProblem(target *snapshot.Target) string {
@@ -177,14 +154,6 @@ func notComputed(d *metrics.Decision) string {
 		return "metrics are not computed this cycle: " + d.SelectorError
 	}
 	return ""
-}
-
-func podMetricsByNamespace(items []metricsv1beta1.PodMetrics) map[string][]metricsv1beta1.PodMetrics {
-	out := map[string][]metricsv1beta1.PodMetrics{}
-	for _, m := range items {
-		out[m.Namespace] = append(out[m.Namespace], m)
-	}
-	return out
 }
 
 // sortPods orders pods by name, or by usage, highest first, with pods lacking a sample last.
