@@ -103,4 +103,3 @@ func BenchmarkStatus(b *testing.B) {
 		_ = Status(snap)
 	}
 }
-
