@@ -22,10 +22,10 @@ import (
 	"github.com/kubectl-directus/kubectl-directus/pkg/view"
 )
 
-const eventsLong = `List the events of each HPA and of its scale target, oldest first (like kubectl get
-events sorted by time, filtered to what matters for scaling), then the replica timeline read
-from the HPA's SuccessfulRescale events (from, to, reason, age) and a chart of the replica
-count over the time the events cover.
+const eventsLong = `List the events of each HPA and of its scale target, oldest first
+(like kubectl get events sorted by time, filtered to what matters for scaling), then the
+replica timeline read from the HPA's SuccessfulRescale events (from, to, reason, age) and a
+chart of the replica count over the time the events cover.
 
 The event server folds repeats of an identical event into one (xN over AGE): for such a
 rescale only the first and last times are known, and the timeline says so.

@@ -11,9 +11,9 @@ import (
 	"github.com/kubectl-directus/kubectl-directus/pkg/view"
 )
 
-const statusLong = `Print one line per HPA: its target, metrics as current/target (as kubectl get hpa
-prints them), min and max, current and desired replicas, a one-word health, the condition
-reason behind it, and how long ago it last scaled.
+const statusLong = `Print one line per HPA: its target, metrics as current/target (as
+kubectl get hpa prints them), min and max, current and desired replicas, a one-word health,
+the condition reason behind it, and how long ago it last scaled.
 
 ` + view.HealthHelp
 

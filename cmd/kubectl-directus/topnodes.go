@@ -12,10 +12,10 @@ import (
 	"github.com/kubectl-directus/kubectl-directus/pkg/view"
 )
 
-const topNodesLong = `Show each node's allocatable CPU and memory, what its pods request and use of it,
-then, for each HPA of the namespace (every HPA with -A), whether the nodes have room for its
-target at maxReplicas: how many more pods of the target's template fit on the Ready,
-schedulable nodes whose taints, node selector and required node affinity admit them.
+const topNodesLong = `Show each node's allocatable CPU and memory, and what its pods request
+and use of it. Then, for each HPA of the namespace (every HPA with -A), whether the nodes have
+room for its target at maxReplicas: how many more pods of the target's template fit on the
+Ready, schedulable nodes whose taints, node selector and required node affinity admit them.
 Pod affinity and topology spread are not considered, so ROOM is an upper bound when the
 template uses them.
 

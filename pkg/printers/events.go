@@ -28,7 +28,8 @@ func EventsDocument(report *view.EventsReport, now time.Time) *Document {
 		}
 	}
 	if len(notes) > 0 {
-		doc.Blocks = append(doc.Blocks, Block{ID: "timeline-notes", Text: strings.Join(notes, "\n")})
+		doc.Blocks = append(doc.Blocks,
+			Block{ID: "timeline-notes", Text: strings.Join(notes, "\n")})
 	}
 	for i := range report.HPAs {
 		hpa := &report.HPAs[i]

@@ -37,11 +37,12 @@ func nodeCells(n *view.TopNode) []string {
 	case n.Unschedulable:
 		ready += ",SchedulingDisabled"
 	}
+	requested := func(p int64) string { return strconv.FormatInt(p, 10) + "%" }
 	return []string{n.Name, ready,
-		CPU(n.CPU.Allocatable), CPU(n.CPU.Requests), strconv.FormatInt(n.CPU.RequestPercent, 10) + "%",
+		CPU(n.CPU.Allocatable), CPU(n.CPU.Requests), requested(n.CPU.RequestPercent),
 		value(n.CPU.Used, Unknown, CPU), percent(n.CPU.UsedPercent),
 		Memory(n.Memory.Allocatable), Memory(n.Memory.Requests),
-		strconv.FormatInt(n.Memory.RequestPercent, 10) + "%",
+		requested(n.Memory.RequestPercent),
 		value(n.Memory.Used, Unknown, Memory), percent(n.Memory.UsedPercent),
 		strconv.Itoa(n.Pods) + "/" + strconv.FormatInt(n.PodCapacity, 10)}
 }

@@ -26,7 +26,7 @@ const (
 )
 
 // HealthHelp explains each health word, for the status command's help.
-const HealthHelp = `Health, derived from the HPA's conditions (type=status reason), first match wins:
+const HealthHelp = `Health, from the HPA's conditions (type=status reason); first match wins:
   NO-TARGET        AbleToScale=False FailedGetScale: the target or its /scale cannot be read
   SCALE-FAILED     AbleToScale=False FailedUpdateScale: writing the new replica count failed
   NO-METRICS       ScalingActive=False FailedGet*Metric or InvalidMetricSourceType: no metric
@@ -106,7 +106,8 @@ func isMetricFailure(reason string) bool {
 // held finds the conditions under which the HPA works but something keeps the replica
 // count from following the metrics.
 func held(conds []autoscalingv2.HorizontalPodAutoscalerCondition) (Health, bool) {
-	if c := find(conds, autoscalingv2.ScalingLimited); c != nil && c.Status == corev1.ConditionTrue {
+	c := find(conds, autoscalingv2.ScalingLimited)
+	if c != nil && c.Status == corev1.ConditionTrue {
 		switch c.Reason {
 		case "TooManyReplicas":
 			return fromCondition(AtMax, c), true
@@ -115,7 +116,7 @@ func held(conds []autoscalingv2.HorizontalPodAutoscalerCondition) (Health, bool)
 		}
 	}
 
-	c := find(conds, autoscalingv2.AbleToScale)
+	c = find(conds, autoscalingv2.AbleToScale)
 	if c != nil && (c.Reason == "ScaleDownStabilized" || c.Reason == "ScaleUpStabilized") {
 		return fromCondition(Stabilizing, c), true
 	}
@@ -127,8 +128,9 @@ func fromCondition(word Word, c *autoscalingv2.HorizontalPodAutoscalerCondition)
 		Reason: c.Reason, Message: c.Message}
 }
 
-func find(conds []autoscalingv2.HorizontalPodAutoscalerCondition,
-	t autoscalingv2.HorizontalPodAutoscalerConditionType) *autoscalingv2.HorizontalPodAutoscalerCondition {
+type condition = autoscalingv2.HorizontalPodAutoscalerCondition
+
+func find(conds []condition, t autoscalingv2.HorizontalPodAutoscalerConditionType) *condition {
 	for i := range conds {
 		if conds[i].Type == t {
 			return &conds[i]

@@ -151,7 +151,8 @@ func quantity(q *resource.Quantity) string {
 
 type currentFunc func(*autoscalingv2.MetricStatus) *autoscalingv2.MetricValueStatus
 
-func currentOf(status *autoscalingv2.MetricStatus, get currentFunc) *autoscalingv2.MetricValueStatus {
+func currentOf(status *autoscalingv2.MetricStatus,
+	get currentFunc) *autoscalingv2.MetricValueStatus {
 	if status == nil {
 		return nil
 	}
