@@ -1,7 +1,9 @@
 package view
 
 import (
+	"math"
 	"sort"
+	"strconv"
 	"time"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -100,20 +102,32 @@ func EventOf(ev *corev1.Event) Event {
 	}
 }
 
-// SortEvents orders events by when they were last seen, then first seen, then object and
-// reason, so that equal times print in a stable order.
+// SortEvents orders events by when they were last seen. Event times have whole seconds, so
+// within a second the order the API server stored them in decides (their resource versions,
+// numbers in etcd; others come after), then object and reason.
 func SortEvents(events []Event) []Event {
 	sort.SliceStable(events, func(a, b int) bool {
 		x, y := &events[a], &events[b]
-		switch {
-		case !x.LastSeen.Equal(y.LastSeen):
+		if !x.LastSeen.Equal(y.LastSeen) {
 			return x.LastSeen.Before(y.LastSeen)
-		case !x.FirstSeen.Equal(y.FirstSeen):
-			return x.FirstSeen.Before(y.FirstSeen)
-		case x.Object != y.Object:
+		}
+		if rx, ry := storeOrder(x), storeOrder(y); rx != ry {
+			return rx < ry
+		}
+		if x.Object != y.Object {
 			return x.Object < y.Object
 		}
 		return x.Reason < y.Reason
 	})
 	return events
+}
+
+// storeOrder is the event's resource version as a number, or the largest number when it is
+// not one.
+func storeOrder(ev *Event) uint64 {
+	rv, err := strconv.ParseUint(ev.ResourceVersion, 10, 64)
+	if err != nil {
+		return math.MaxUint64
+	}
+	return rv
 }

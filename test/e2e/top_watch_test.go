@@ -35,7 +35,9 @@ func TestTopWatchShowsChange(t *testing.T) {
 
 	lines := startWatch(t, plugin, c.Kubeconfig, "top", "-n", ns, "--watch",
 		"--interval", watchInterval.String(), "--no-headers")
-	waitLine(t, lines, 30*time.Second, func(l string) bool { return strings.Contains(l, pods[0]) })
+	waitLine(t, lines, 30*time.Second, func(l string) bool {
+		return strings.Contains(l, pods[0])
+	})
 
 	c.SetPodUsage(t, ns, pods[0], "", "180Mi")
 	c.WaitFor(t, 2*time.Minute, "metrics API to serve 180Mi", func(ctx context.Context) (bool,
@@ -49,12 +51,14 @@ func TestTopWatchShowsChange(t *testing.T) {
 	})
 	served := time.Now()
 
+	// a refresh between the scrape and the poll above may have printed it already: the
+	// delay is then negative
 	line := waitLine(t, lines, watchInterval+watchSlack, func(l string) bool {
 		return strings.HasPrefix(l, "* ") && strings.Contains(l, pods[0]) &&
 			strings.Contains(l, " 180Mi ")
 	})
-	t.Logf("change shown %s after the metrics API served it: %q",
-		time.Since(served).Round(100*time.Millisecond), line)
+	t.Logf("change shown %s after the metrics API was seen serving it (interval %s): %q",
+		line.at.Sub(served).Round(100*time.Millisecond), watchInterval, line.text)
 }
 
 // timedLine is one line of output and when it was read.
@@ -100,7 +104,7 @@ func startWatch(t *testing.T, plugin, kubeconfig string, args ...string) <-chan 
 
 // waitLine reads lines until one matches, failing the test after timeout.
 func waitLine(t *testing.T, lines <-chan timedLine, timeout time.Duration,
-	match func(string) bool) string {
+	match func(string) bool) timedLine {
 	t.Helper()
 	deadline := time.After(timeout)
 	for {
@@ -110,7 +114,7 @@ func waitLine(t *testing.T, lines <-chan timedLine, timeout time.Duration,
 				t.Fatalf("the watch ended before the expected line")
 			}
 			if match(l.text) {
-				return l.text
+				return l
 			}
 		case <-deadline:
 			t.Fatalf("no matching line within %s", timeout)
