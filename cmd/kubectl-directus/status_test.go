@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 // statusObjects adds two HPAs to the fixture: one whose metrics fail, one held at max.
@@ -107,4 +108,47 @@ func TestStatusMissingNamespace(t *testing.T) {
 	_, _, err := runStatus(t, f, nil)
 	require.EqualError(t, err, `namespace not found: "shop" (list namespaces with `+
 		"`kubectl get namespaces`, or pass -n)")
+}
+
+// TestStatusWatchOnTerminal: on a terminal every refresh clears the screen and redraws, and
+// the HPA whose replicas changed is marked.
+func TestStatusWatchOnTerminal(t *testing.T) {
+	f := newFixture()
+	streams, out, _ := testStreams()
+	clients, kubeClient := f.clients()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	kubeClient.PrependReactor("list", "horizontalpodautoscalers", func(k8stesting.Action) (bool,
+		runtime.Object, error) {
+		calls++
+		switch calls {
+		case 2:
+			hpa := f.hpa()
+			hpa.Status.CurrentReplicas, hpa.Status.DesiredReplicas = 6, 6
+			require.NoError(t, kubeClient.Tracker().Update(
+				autoscalingv2.SchemeGroupVersion.WithResource("horizontalpodautoscalers"), hpa,
+				"shop"))
+		case 3:
+			cancel()
+		}
+		return false, nil, nil
+	})
+
+	opts := &statusOptions{viewOptions: newViewOptions(streams)}
+	f.prepared(t, &opts.viewOptions, clients)
+	terminal := true
+	opts.terminal = &terminal
+	cmd := newCmdStatus(streams, genericclioptions.NewConfigFlags(true), opts)
+	cmd.SetArgs([]string{"--watch", "--interval", "1s", "--no-headers"})
+	require.NoError(t, cmd.ExecuteContext(ctx))
+
+	frame := "Every 1s, at 15:04:05 (Ctrl-C to stop); * changed, + new, - gone since the " +
+		"last refresh\n\n"
+	assert.Equal(t, frame+
+		"  directus   Deployment/directus   cpu: 165%/70%, memory: 42%/80%   2   10   5   5   "+
+		"OK   ValidMetricFound   3m   120m\n"+
+		clearScreen+frame+
+		"* directus   Deployment/directus   cpu: 165%/70%, memory: 42%/80%   2   10   6   6   "+
+		"OK   ValidMetricFound   3m   120m\n", out.String())
 }

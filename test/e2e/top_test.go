@@ -121,6 +121,44 @@ func TestTopMatchesController(t *testing.T) {
 	}
 	// memory counts the three pods and the unready one: (299+150)Mi / 1024Mi = 43.8 % → 43
 	assert.Equal(t, int32(43), *hpa.Metrics[1].Utilization)
+
+	checkTopNodes(t, c, ns)
+}
+
+// checkTopNodes reads `top nodes`: the unscraped node has no usage, the others do, and the
+// HPA's fit leaves out the tainted node its template does not tolerate.
+func checkTopNodes(t *testing.T, c *cluster.Cluster, ns string) {
+	t.Helper()
+	stdout, stderr, err := c.Kubectl(t, "directus", "top", "nodes", "-n", ns, "-o", "json")
+	require.NoError(t, err, stderr)
+	var report view.NodesReport
+	require.NoError(t, json.Unmarshal([]byte(stdout), &report))
+
+	used := map[string]bool{}
+	for _, node := range report.Nodes {
+		used[node.Name] = node.CPU.Used != nil
+		if node.Name == "node-a" {
+			assert.GreaterOrEqual(t, node.CPU.Requests, int64(100), "shop pods request 100m")
+		}
+	}
+	assert.Equal(t, map[string]bool{"node-a": true, "node-b": true, "node-unscraped": false},
+		keep(used, "node-a", "node-b", "node-unscraped"))
+	require.Len(t, report.Fits, 1)
+	fit := report.Fits[0]
+	assert.Equal(t, int64(100), fit.PodCPU)
+	assert.Equal(t, 5, fit.Scheduled, "three replicas and the two stray pods")
+	assert.True(t, fit.Fits)
+	assert.Equal(t, 2, fit.Nodes, "node-unscraped is tainted and labelled apart")
+}
+
+func keep(m map[string]bool, keys ...string) map[string]bool {
+	out := map[string]bool{}
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // waitTopAgrees runs `kubectl directus top -o json` until its utilization of every metric
