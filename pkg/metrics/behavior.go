@@ -9,7 +9,7 @@ import (
 
 // Rules are one direction's scaling rules with every default filled in.
 type Rules struct {
-	Window       time.Duration                     `json:"window"`
+	Window       time.Duration                     `json:"-"`
 	SelectPolicy autoscalingv2.ScalingPolicySelect `json:"selectPolicy"`
 	Policies     []autoscalingv2.HPAScalingPolicy  `json:"policies"`
 }
@@ -85,7 +85,7 @@ func normalizeWithBehavior(in normalizeInput) Normalization {
 // starting from current.
 func stabilize(raw, current int32, recs []Recommendation, upWindow, downWindow time.Duration,
 	now time.Time) Stabilization {
-	st := Stabilization{UpWindow: upWindow, DownWindow: downWindow,
+	st := Stabilization{UpWindow: Duration(upWindow), DownWindow: Duration(downWindow),
 		UpRecommendation: raw, DownRecommendation: raw}
 	upCutoff, downCutoff := now.Add(-upWindow), now.Add(-downWindow)
 	for _, rec := range recs {
@@ -187,7 +187,7 @@ func evaluatePolicy(p autoscalingv2.HPAScalingPolicy, current int32, h History, 
 	now time.Time) PolicyLimit {
 	period := time.Duration(p.PeriodSeconds) * time.Second
 	pl := PolicyLimit{Type: p.Type, Value: p.Value, PeriodSeconds: p.PeriodSeconds,
-		Added: changedSince(h.ScaleUps, now.Add(-period)),
+		Added:   changedSince(h.ScaleUps, now.Add(-period)),
 		Removed: changedSince(h.ScaleDowns, now.Add(-period))}
 	pl.Start = current - pl.Added + pl.Removed
 

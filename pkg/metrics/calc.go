@@ -50,7 +50,12 @@ type Calculation struct {
 	// what the HPA status shows as averageUtilization.
 	Utilization int32 `json:"utilization,omitempty"`
 	// Average is the integer mean of the counted samples (status averageValue).
-	Average    int64      `json:"average"`
+	Average int64 `json:"average"`
+	// Usage and Requests are the sums behind the ratio, in milli-units; Samples how many
+	// samples entered them.
+	Usage      int64      `json:"usage"`
+	Requests   int64      `json:"requests,omitempty"`
+	Samples    int        `json:"samples"`
 	Ratio      float64    `json:"ratio"`
 	Tolerances Tolerances `json:"tolerances"`
 	Fill       *Fill      `json:"fill,omitempty"`

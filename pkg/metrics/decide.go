@@ -26,6 +26,10 @@ type decider struct {
 // never fails: what the controller would report as an error is part of the Decision.
 func Decide(in Input) Decision {
 	dc := newDecider(in)
+	if in.ScaleErr != nil {
+		dc.scaleFailed(in.ScaleErr)
+		return dc.finish()
+	}
 	if dc.preCheck() {
 		return dc.finish()
 	}
@@ -52,6 +56,7 @@ func newDecider(in Input) *decider {
 		Min:            1,
 		Max:            hpa.Spec.MaxReplicas,
 		History:        in.History,
+		WhatIf:         in.WhatIf,
 	}
 	if hpa.Spec.MinReplicas != nil {
 		dc.d.Min = *hpa.Spec.MinReplicas
@@ -66,6 +71,17 @@ func newDecider(in Input) *decider {
 	dc.d.setCondition(autoscalingv2.AbleToScale, corev1.ConditionTrue, "SucceededGetScale",
 		"the HPA controller was able to get the target's current scale")
 	return dc
+}
+
+// scaleFailed records the controller's stop when the target's scale cannot be read.
+func (dc *decider) scaleFailed(err error) {
+	d := &dc.d
+	d.Stage, d.Desired, d.StatusDesiredKept = StageScale, d.Current, true
+	d.setCondition(autoscalingv2.AbleToScale, corev1.ConditionFalse, "FailedGetScale",
+		"the HPA controller was unable to get the target's current scale: "+err.Error())
+	d.event(corev1.EventTypeWarning, "FailedGetScale", err.Error())
+	d.step("scale", d.Current, d.Current, "FailedGetScale",
+		"the target's scale cannot be read (%s): nothing else happens", err)
 }
 
 // metricSpecs returns spec.metrics, or the API server's default (cpu at 80 %) when empty.

@@ -89,13 +89,13 @@ func (dc *decider) normalizationSteps(n *Normalization) {
 	d := &dc.d
 	st := &n.Stabilization
 	if n.Behavior {
-		d.step("stabilization", n.Raw, st.Result, st.Reason, "lowest of the last %s: %d, "+
-			"highest of the last %s: %d; from %d current, kept within them",
+		d.step("stabilization", n.Raw, st.Result, st.Reason, "up window %s: lowest %d; "+
+			"down window %s: highest %d; current %d kept between them",
 			st.UpWindow, st.UpRecommendation, st.DownWindow, st.DownRecommendation, d.Current)
 	} else {
-		d.step("stabilization", n.Raw, st.Result, st.Reason, "highest recommendation of the "+
-			"last %s: %d (scale-up is not stabilized without behavior)",
-			st.DownWindow, st.DownRecommendation)
+		d.step("stabilization", n.Raw, st.Result, st.Reason, "down window %s: highest %d "+
+			"(without behavior only scale-down is stabilized)", st.DownWindow,
+			st.DownRecommendation)
 	}
 
 	l := &n.Limits

@@ -26,6 +26,9 @@ type Peer struct {
 type Input struct {
 	HPA   *autoscalingv2.HorizontalPodAutoscaler
 	Scale Scale
+	// ScaleErr is set when the target's scale cannot be read (missing target, unknown kind);
+	// the controller stops there.
+	ScaleErr error
 	// Pods are the pods of the HPA's namespace; Decide keeps those the scale selects.
 	Pods     []*corev1.Pod
 	Source   Source
@@ -34,6 +37,8 @@ type Input struct {
 	Settings Settings
 	// Now is the time of the sync being predicted.
 	Now time.Time
+	// WhatIf describes hypothetical changes made to this input (see WhatIf.Apply).
+	WhatIf []string
 }
 
 // Stage says how far the sync got.
@@ -41,6 +46,7 @@ type Stage string
 
 // The stages, in order.
 const (
+	StageScale      Stage = "Scale"
 	StagePreCheck   Stage = "PreCheck"
 	StageSelector   Stage = "Selector"
 	StageMetrics    Stage = "Metrics"
@@ -66,13 +72,15 @@ type Step struct {
 
 // Decision is the controller's sync reproduced, with every step it took.
 type Decision struct {
-	HPA            string    `json:"hpa"`
-	Time           time.Time `json:"time"`
-	Current        int32     `json:"current"`
-	StatusReplicas int32     `json:"statusReplicas"`
-	Min            int32     `json:"min"`
-	Max            int32     `json:"max"`
-	Stage          Stage     `json:"stage"`
+	HPA  string    `json:"hpa"`
+	Time time.Time `json:"time"`
+	// WhatIf lists the hypothetical changes the decision was computed with.
+	WhatIf         []string `json:"whatIf,omitempty"`
+	Current        int32    `json:"current"`
+	StatusReplicas int32    `json:"statusReplicas"`
+	Min            int32    `json:"min"`
+	Max            int32    `json:"max"`
+	Stage          Stage    `json:"stage"`
 	// PreCheck is the reason when the replica count alone decided (outside min/max, zero).
 	PreCheck      string         `json:"preCheck,omitempty"`
 	SelectorError string         `json:"selectorError,omitempty"`

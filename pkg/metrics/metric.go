@@ -16,6 +16,8 @@ type MetricResult struct {
 	Type  autoscalingv2.MetricSourceType `json:"type"`
 	// Name is short ("cpu", "memory of container app", "pods metric x").
 	Name string `json:"name"`
+	// Resource is the resource of Resource and ContainerResource metrics.
+	Resource corev1.ResourceName `json:"resource,omitempty"`
 	// Description is how the controller names the metric in ValidMetricFound and in
 	// SuccessfulRescale reasons.
 	Description string `json:"description,omitempty"`

@@ -33,6 +33,7 @@ func (ctx *metricContext) resourceMetric(r *MetricResult, spec autoscalingv2.Met
 		r.Name = string(name)
 	}
 
+	r.Resource = name
 	inner := ctx.resourceTarget(r, name, container, target)
 	if inner == nil {
 		return nil

@@ -32,17 +32,10 @@ func (ctx *metricContext) objectMetric(r *MetricResult, spec autoscalingv2.Metri
 		return wrap(err, err, false)
 	}
 
-	usage, err := ctx.source.ObjectValue(obj, metric)
-	if err != nil {
-		inner := fmt.Errorf("unable to get metric %s on %s %s/%s: %w", metric.Name, obj.Kind,
-			ctx.namespace, obj.Name, err)
-		outer := error(inner)
-		if perPod {
-			outer = fmt.Errorf("failed to get %s object metric: %w", metric.Name, inner)
-		}
-		return wrap(inner, outer, errors.Is(err, ErrNotObserved))
+	usage, f := ctx.objectValue(obj, metric, perPod, wrap)
+	if f != nil {
+		return f
 	}
-
 	if perPod {
 		r.Target = target.AverageValue.String() + " per pod"
 		r.Description = fmt.Sprintf("external metric %s(%s)", metric.Name,
@@ -52,6 +45,23 @@ func (ctx *metricContext) objectMetric(r *MetricResult, spec autoscalingv2.Metri
 	r.Target = "value " + target.Value.String()
 	r.Description = fmt.Sprintf("%s metric %s", obj.Kind, metric.Name)
 	return ctx.value(r, usage, target.Value.MilliValue(), wrapSame(wrap))
+}
+
+// objectValue reads the object's metric, wording a failure as the controller does.
+func (ctx *metricContext) objectValue(obj autoscalingv2.CrossVersionObjectReference,
+	metric autoscalingv2.MetricIdentifier, perPod bool,
+	wrap func(inner, outer error, notObserved bool) *failure) (int64, *failure) {
+	usage, err := ctx.source.ObjectValue(obj, metric)
+	if err == nil {
+		return usage, nil
+	}
+	inner := fmt.Errorf("unable to get metric %s on %s %s/%s: %w", metric.Name, obj.Kind,
+		ctx.namespace, obj.Name, err)
+	outer := error(inner)
+	if perPod {
+		outer = fmt.Errorf("failed to get %s object metric: %w", metric.Name, inner)
+	}
+	return 0, wrap(inner, outer, errors.Is(err, ErrNotObserved))
 }
 
 // wrapSame adapts a two-layer wrapper to errors that are the same in both layers.

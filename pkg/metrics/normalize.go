@@ -22,8 +22,8 @@ const (
 // Stabilization records the window step.
 type Stabilization struct {
 	// UpWindow is zero on the path without behavior, where only scale-down is stabilized.
-	UpWindow   time.Duration `json:"upWindow"`
-	DownWindow time.Duration `json:"downWindow"`
+	UpWindow   Duration `json:"upWindow"`
+	DownWindow Duration `json:"downWindow"`
 	// UpRecommendation is the lowest recommendation in the up window (raw included);
 	// DownRecommendation the highest in the down window.
 	UpRecommendation   int32 `json:"upRecommendation"`
@@ -52,9 +52,9 @@ type PolicyLimit struct {
 // without behavior) and min/max.
 type Limits struct {
 	// Direction is "up", "down" or "none" (the stabilized count equals current).
-	Direction    string                        `json:"direction"`
+	Direction    string                            `json:"direction"`
 	SelectPolicy autoscalingv2.ScalingPolicySelect `json:"selectPolicy,omitempty"`
-	Policies     []PolicyLimit                 `json:"policies,omitempty"`
+	Policies     []PolicyLimit                     `json:"policies,omitempty"`
 	// RateLimit is the count the policies (or the 2×/4 cap) allow.
 	RateLimit int32 `json:"rateLimit"`
 	// Low and High bound the result.
@@ -112,7 +112,7 @@ func normalize(in normalizeInput) Normalization {
 func normalizeWithoutBehavior(in normalizeInput) Normalization {
 	n := Normalization{Raw: in.raw}
 	st := &n.Stabilization
-	st.DownWindow, st.DownRecommendation = in.downscaleWindow, in.raw
+	st.DownWindow, st.DownRecommendation = Duration(in.downscaleWindow), in.raw
 	cutoff := in.now.Add(-in.downscaleWindow)
 	for _, rec := range in.history.Recommendations {
 		if !rec.Time.Before(cutoff) {

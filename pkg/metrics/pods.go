@@ -80,8 +80,9 @@ type PodView struct {
 	Name      string    `json:"name"`
 	Treatment Treatment `json:"treatment"`
 	Reason    PodReason `json:"reason"`
-	HasSample bool      `json:"hasSample"`
-	Sample    Sample    `json:"sample,omitzero"`
+	// HasSample and Sample are the pod's sample, kept even when the pod is left out.
+	HasSample bool   `json:"hasSample"`
+	Sample    Sample `json:"sample,omitzero"`
 	// Request is the pod's request in milli-units, set for Utilization targets only.
 	Request    int64 `json:"request,omitempty"`
 	HasRequest bool  `json:"hasRequest,omitempty"`
@@ -108,17 +109,18 @@ func GroupPods(pods []*corev1.Pod, samples Samples, resource corev1.ResourceName
 	settings Settings, now time.Time) Grouping {
 	knobs := settings.resolve()
 	g := Grouping{Pods: make([]PodView, len(pods))}
-	sampled := 0
+	matched := 0
 	for i, pod := range pods {
-		view := classify(pod, samples, resource, knobs, now)
-		if view.HasSample {
-			sampled++
+		sample, found := samples[pod.Name]
+		if found {
+			matched++
 		}
+		view := classify(pod, sample, found, resource, knobs, now)
 		g.Pods[i] = view
 		g.count(view.Treatment)
 	}
 
-	if sampled < len(samples) {
+	if matched < len(samples) {
 		g.Extra = extraSamples(pods, samples)
 	}
 	return g
@@ -137,10 +139,11 @@ func (g *Grouping) count(t Treatment) {
 	}
 }
 
-// classify applies the controller's rules to one pod; the first that matches decides.
-func classify(pod *corev1.Pod, samples Samples, resource corev1.ResourceName, knobs resolved,
-	now time.Time) PodView {
-	view := PodView{Name: pod.Name}
+// classify applies the controller's rules to one pod; the first that matches decides. The
+// view keeps the pod's sample even when the pod is left out, so callers can show it.
+func classify(pod *corev1.Pod, sample Sample, found bool, resource corev1.ResourceName,
+	knobs resolved, now time.Time) PodView {
+	view := PodView{Name: pod.Name, HasSample: found, Sample: sample}
 	switch {
 	case pod.DeletionTimestamp != nil:
 		return view.as(Ignored, ReasonDeleted)
@@ -150,11 +153,9 @@ func classify(pod *corev1.Pod, samples Samples, resource corev1.ResourceName, kn
 		return view.as(Unready, ReasonPending)
 	}
 
-	sample, found := samples[pod.Name]
 	if !found {
 		return view.as(Missing, ReasonNoSample)
 	}
-	view.HasSample, view.Sample = true, sample
 	if resource != corev1.ResourceCPU {
 		return view.as(Counted, ReasonReadinessNotChecked)
 	}
@@ -184,7 +185,7 @@ func cpuReadiness(pod *corev1.Pod, sample Sample, knobs resolved,
 		if notReady {
 			return Unready, ReasonInitializingNotReady
 		}
-		if sample.Timestamp.Before(ready.LastTransitionTime.Add(sample.Window)) {
+		if sample.Timestamp.Before(ready.LastTransitionTime.Add(time.Duration(sample.Window))) {
 			return Unready, ReasonSampleBeforeReady
 		}
 		return Counted, ReasonReady

@@ -30,6 +30,10 @@ func HistoryFromEvents(in EventHistoryInput) History {
 		h.Recommendations = append(h.Recommendations,
 			Recommendation{Replicas: timeline.recommendationAt(t), Time: t, Inferred: true})
 	}
+	if len(h.Recommendations) == 0 && !from.After(in.Now) {
+		// the first sync of an HPA records the current count before anything else
+		h.Recommendations = []Recommendation{{Replicas: in.Current, Time: from, Inferred: true}}
+	}
 
 	if in.HPA.Spec.Behavior != nil {
 		h.ScaleUps, h.ScaleDowns = timeline.scaleEvents(from)

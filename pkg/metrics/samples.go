@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -23,9 +24,34 @@ var ErrNotObserved = errors.New("not observed")
 // Sample is one pod's value of a metric as the controller sees it: milli-units, with the
 // timestamp and window the metrics API reported.
 type Sample struct {
-	Value     int64         `json:"value"`
-	Timestamp time.Time     `json:"timestamp"`
-	Window    time.Duration `json:"window"`
+	Value     int64     `json:"value"`
+	Timestamp time.Time `json:"timestamp"`
+	Window    Duration  `json:"window"`
+}
+
+// Duration is a time.Duration that reads as "5m0s" in JSON and YAML.
+type Duration time.Duration
+
+// String formats like time.Duration.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalJSON writes the duration as a string such as "30s".
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + d.String() + `"`), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (d *Duration) UnmarshalJSON(data []byte) error {
+	text, err := strconv.Unquote(string(data))
+	if err != nil {
+		return fmt.Errorf("duration %s is not a quoted string such as \"30s\"", data)
+	}
+	parsed, err := time.ParseDuration(text)
+	if err != nil {
+		return fmt.Errorf("duration %q: %w", text, err)
+	}
+	*d = Duration(parsed)
+	return nil
 }
 
 // Samples maps pod names to their samples.
@@ -43,30 +69,29 @@ func ResourceSamples(items []resourcemetrics.PodMetrics, listErr error, selector
 			listErr)
 	}
 
-	matched := items
-	if selector != nil && !selector.Empty() {
-		matched = make([]resourcemetrics.PodMetrics, 0, len(items))
-		for i := range items {
-			if selector.Matches(labels.Set(items[i].Labels)) {
-				matched = append(matched, items[i])
-			}
-		}
+	keep := func(m *resourcemetrics.PodMetrics) bool {
+		return selector == nil || selector.Empty() || selector.Matches(labels.Set(m.Labels))
 	}
-	if len(matched) == 0 {
-		return nil, time.Time{}, errors.New("no metrics returned from resource metrics API")
+	samples := make(Samples, len(items))
+	var first *resourcemetrics.PodMetrics
+	for i := range items {
+		m := &items[i]
+		if !keep(m) {
+			continue
+		}
+		if first == nil {
+			first = m
+		}
+		if value, ok := podUsage(m, resource, container); ok {
+			samples[m.Name] = Sample{Value: value, Timestamp: m.Timestamp.Time,
+				Window: Duration(m.Window.Duration)}
+		}
 	}
 
-	samples := make(Samples, len(matched))
-	for i := range matched {
-		if value, ok := podUsage(&matched[i], resource, container); ok {
-			samples[matched[i].Name] = Sample{
-				Value:     value,
-				Timestamp: matched[i].Timestamp.Time,
-				Window:    matched[i].Window.Duration,
-			}
-		}
+	if first == nil {
+		return nil, time.Time{}, errors.New("no metrics returned from resource metrics API")
 	}
-	return samples, matched[0].Timestamp.Time, nil
+	return samples, first.Timestamp.Time, nil
 }
 
 // podUsage is a pod's usage of resource: the named container's, or the sum over all
@@ -120,7 +145,7 @@ func CustomSamples(list *custommetrics.MetricValueList, listErr error) (Samples,
 		samples[item.DescribedObject.Name] = Sample{
 			Value:     item.Value.MilliValue(),
 			Timestamp: item.Timestamp.Time,
-			Window:    window,
+			Window:    Duration(window),
 		}
 	}
 	return samples, list.Items[0].Timestamp.Time, nil

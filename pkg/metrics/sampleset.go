@@ -69,10 +69,12 @@ func (s *sampleSet) ratio(c *Calculation) (float64, error) {
 		}
 		c.Utilization = int32(s.usage * 100 / s.requests)
 		c.Average = s.usage / int64(s.entries)
+		c.Usage, c.Requests, c.Samples = s.usage, s.requests, s.entries
 		return float64(c.Utilization) / float64(s.target), nil
 	}
 
-	c.Average = (s.usage + s.extraUsage) / int64(s.entries+s.extras)
+	c.Usage, c.Samples = s.usage+s.extraUsage, s.entries+s.extras
+	c.Average = c.Usage / int64(c.Samples)
 	return float64(c.Average) / float64(s.target), nil
 }
 

@@ -28,10 +28,11 @@ type Source interface {
 // ObservedSource is a Source over data gathered beforehand: a PodMetrics list and, when
 // gathered, custom and external metric values. Anything not gathered reports ErrNotObserved.
 type ObservedSource struct {
-	// PodMetrics is the metrics.k8s.io list of the HPA's namespace; PodMetricsErr the error
-	// of that list, if it failed. Selector narrows the list to the HPA's pods.
+	// PodMetrics is a metrics.k8s.io list; PodMetricsErr the error of that list, if it
+	// failed. Namespace (when set) and Selector narrow it to the HPA's pods.
 	PodMetrics    []resourcemetrics.PodMetrics
 	PodMetricsErr error
+	Namespace     string
 	Selector      labels.Selector
 	// Custom holds per-pod custom metric lists by metric name.
 	Custom map[string]*custommetrics.MetricValueList
@@ -60,8 +61,11 @@ func (s *ObservedSource) WithSelector(selector labels.Selector) Source {
 // ResourceSamples implements Source.
 func (s *ObservedSource) ResourceSamples(resource corev1.ResourceName,
 	container string) (Samples, error) {
-	samples, _, err := ResourceSamples(s.PodMetrics, s.PodMetricsErr, s.Selector, resource,
-		container)
+	items := s.PodMetrics
+	if s.Namespace != "" {
+		items = inNamespace(items, s.Namespace)
+	}
+	samples, _, err := ResourceSamples(items, s.PodMetricsErr, s.Selector, resource, container)
 	return samples, err
 }
 
@@ -95,4 +99,21 @@ func (s *ObservedSource) ExternalValues(metric autoscalingv2.MetricIdentifier) (
 		return nil, fmt.Errorf("no metrics returned from external metrics API")
 	}
 	return values, nil
+}
+
+// inNamespace returns the items of one namespace, without copying when all are.
+func inNamespace(items []resourcemetrics.PodMetrics, ns string) []resourcemetrics.PodMetrics {
+	for i := range items {
+		if items[i].Namespace == ns {
+			continue
+		}
+		kept := make([]resourcemetrics.PodMetrics, 0, len(items))
+		for j := range items {
+			if items[j].Namespace == ns {
+				kept = append(kept, items[j])
+			}
+		}
+		return kept
+	}
+	return items
 }

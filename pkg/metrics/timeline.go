@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -47,23 +48,26 @@ func (tl *timeline) sizeAt(t time.Time) int32 {
 	return tl.after
 }
 
-// recommendationAt infers the raw recommendation recorded at t: the size of the next rescale
-// when t lies in that rescale's window, else the size in effect.
+// recommendationAt infers the raw recommendation recorded at t. A rescale up to N needed every
+// recommendation of its up window to be at least N, and a rescale down to N every one of its
+// down window to be at most N; within those bounds the replica count of the time is assumed.
 func (tl *timeline) recommendationAt(t time.Time) int32 {
+	lower, upper := int32(math.MinInt32), int32(math.MaxInt32)
 	for _, r := range tl.rescales {
-		if !r.Time.After(t) {
-			continue
-		}
 		window := tl.downWindow
 		if r.Up {
 			window = tl.upWindow
 		}
-		if t.After(r.Time.Add(-window)) {
-			return r.NewSize
+		if !r.Time.After(t) || !t.After(r.Time.Add(-window)) {
+			continue
 		}
-		break
+		if r.Up {
+			lower = max(lower, r.NewSize)
+		} else {
+			upper = min(upper, r.NewSize)
+		}
 	}
-	return tl.sizeAt(t)
+	return min(max(tl.sizeAt(t), lower), upper)
 }
 
 // scaleEvents turns consecutive rescales after from into scale events. The first rescale's
