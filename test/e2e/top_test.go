@@ -306,12 +306,20 @@ func splitColumns(line string) []string {
 // the starting count from the Deployment's replica set event, and draws the chart.
 func TestEventsListsRescalesInOrder(t *testing.T) {
 	c := cluster.Shared(t)
-	cluster.Plugin(t)
+	plugin := cluster.Plugin(t)
 	ns := c.Namespace(t)
 	c.Apply(t, ns, webDeployment+"---\n"+webHPA)
+	c.WaitHPA(t, ns, "web", time.Minute, func(h *autoscalingv2.HorizontalPodAutoscaler) bool {
+		return h.UID != ""
+	})
+	followed := startWatch(t, plugin, c.Kubeconfig, "events", "web", "-n", ns, "--watch")
 	c.WaitHPA(t, ns, "web", 6*time.Minute, func(h *autoscalingv2.HorizontalPodAutoscaler) bool {
 		return h.Status.CurrentReplicas >= 6
 	})
+	line := waitLine(t, followed, time.Minute, func(l string) bool {
+		return strings.Contains(l, "SuccessfulRescale") && strings.Contains(l, "New size: 6;")
+	})
+	t.Logf("followed: %s", line.text)
 
 	want := rescaleSizes(t, c, ns)
 	require.GreaterOrEqual(t, len(want), 2, "two rescales at least")
