@@ -127,6 +127,9 @@ func (o *Observer) collectEvents(ctx context.Context) {
 
 	for i := range list.Items {
 		ev := &list.Items[i]
+		if !o.isRescaleEvent(ev) {
+			continue
+		}
 		at, count := snapshot.EventTime(ev), snapshot.EventCount(ev)
 		if count <= o.seen[ev.UID] || at.Before(o.start.Add(-sameRescale)) {
 			o.seen[ev.UID] = max(o.seen[ev.UID], count)
@@ -137,6 +140,14 @@ func (o *Observer) collectEvents(ctx context.Context) {
 			o.addRescale(Rescale{At: at, To: size, Reason: reason})
 		}
 	}
+}
+
+// isRescaleEvent checks what the field selector asked for, since not every server (nor
+// the fake clientset) applies it.
+func (o *Observer) isRescaleEvent(ev *corev1.Event) bool {
+	ref := ev.InvolvedObject
+	return ev.Reason == rescaleReason && ref.Kind == "HorizontalPodAutoscaler" &&
+		ref.Name == o.name
 }
 
 // collectLastScale records a rescale seen only through status.lastScaleTime, for when the
