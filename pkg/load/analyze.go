@@ -24,6 +24,8 @@ type Timeline struct {
 	// Interval is the observer's sampling interval; SyncPeriod the controller's.
 	Interval   time.Duration
 	SyncPeriod time.Duration
+	// WatchedScaleDown is set when sampling went on after the load stopped.
+	WatchedScaleDown bool
 }
 
 // Analysis is the judgement of one run.
@@ -117,7 +119,7 @@ func Analyze(tl Timeline) Analysis {
 	a.Crossing, a.AlreadyAbove = firstCrossing(tl)
 	a.ScaleUp = judgeScaleUp(tl)
 	a.Peak = peakOf(tl)
-	if !tl.LoadEnd.IsZero() {
+	if tl.WatchedScaleDown && !tl.LoadEnd.IsZero() {
 		a.ScaleDown = judgeScaleDown(tl)
 	}
 	return a

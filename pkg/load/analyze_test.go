@@ -208,7 +208,7 @@ func scaleDownRun(mem float64) Timeline {
 	})
 	tl := timeline(samples, rescale(1225, 6, 5), rescale(1345, 5, 4), rescale(1465, 4, 3),
 		rescale(1585, 3, 2))
-	tl.LoadEnd = at(600)
+	tl.LoadEnd, tl.WatchedScaleDown = at(600), true
 	return tl
 }
 

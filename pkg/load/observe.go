@@ -38,6 +38,7 @@ type Observer struct {
 	rescales  []Rescale
 	seen      map[types.UID]int32 // event UID → count already recorded
 	lastScale time.Time
+	offset    time.Duration
 }
 
 // NewObserver watches HPA name in namespace; rescales before start are ignored.
@@ -45,6 +46,10 @@ func NewObserver(client kubernetes.Interface, namespace, name string, start time
 	return &Observer{client: client, namespace: namespace, name: name, start: start,
 		seen: map[types.UID]int32{}}
 }
+
+// SetClockOffset sets the cluster's clock minus ours; event and status times are shifted
+// by it onto our clock, the one samples are taken with.
+func (o *Observer) SetClockOffset(offset time.Duration) { o.offset = offset }
 
 // Spec is the HPA's spec as last read.
 func (o *Observer) Spec() HPASpec { return o.spec }
@@ -130,7 +135,7 @@ func (o *Observer) collectEvents(ctx context.Context) {
 		if !o.isRescaleEvent(ev) {
 			continue
 		}
-		at, count := snapshot.EventTime(ev), snapshot.EventCount(ev)
+		at, count := snapshot.EventTime(ev).Add(-o.offset), snapshot.EventCount(ev)
 		if count <= o.seen[ev.UID] || at.Before(o.start.Add(-sameRescale)) {
 			o.seen[ev.UID] = max(o.seen[ev.UID], count)
 			continue
@@ -154,17 +159,20 @@ func (o *Observer) isRescaleEvent(ev *corev1.Event) bool {
 // event was dropped or could not be read. Its new size is the status' desired count, which
 // holds until the next sync.
 func (o *Observer) collectLastScale(hpa *autoscalingv2.HorizontalPodAutoscaler) {
-	last := hpa.Status.LastScaleTime
-	if last == nil || !last.After(o.start) || last.Time.Equal(o.lastScale) {
+	if hpa.Status.LastScaleTime == nil {
 		return
 	}
-	o.lastScale = last.Time
+	last := hpa.Status.LastScaleTime.Add(-o.offset)
+	if !last.After(o.start) || last.Equal(o.lastScale) {
+		return
+	}
+	o.lastScale = last
 	for _, r := range o.rescales {
-		if absDuration(r.At.Sub(last.Time)) <= sameRescale {
+		if absDuration(r.At.Sub(last)) <= sameRescale {
 			return
 		}
 	}
-	o.addRescale(Rescale{At: last.Time, To: hpa.Status.DesiredReplicas})
+	o.addRescale(Rescale{At: last, To: hpa.Status.DesiredReplicas})
 }
 
 // addRescale inserts r in time order, taking its starting size from the rescale before it
