@@ -38,9 +38,10 @@ func slowServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 }
 
 // TestGeneratorMatchesKnownServer checks the figures against a loopback server with a 20 ms
-// latency and a 10 % error rate. Tolerances: counts are exact; p50 and p90 lie within
-// [20 ms, 30 ms] (the sleep plus loopback and scheduling overhead on a busy machine); the
-// request rate agrees with Little's law (concurrency / mean latency) within 10 %.
+// latency and a 10 % error rate. Tolerances: counts are exact; p50 lies within [20 ms, 30 ms]
+// and p90 within [20 ms, 40 ms] (the sleep plus loopback and scheduling overhead on a busy
+// machine); the request rate agrees with Little's law (concurrency / mean latency) within
+// 10 %.
 func TestGeneratorMatchesKnownServer(t *testing.T) {
 	srv, hits := slowServer(t)
 	const concurrency, requests = 10, 500
@@ -56,10 +57,12 @@ func TestGeneratorMatchesKnownServer(t *testing.T) {
 	assert.Equal(t, []StatusCount{{200, requests * 9 / 10}, {500, requests / 10}},
 		res.StatusCodes)
 
-	low, high := ms(serverLatency), ms(serverLatency+10*time.Millisecond)
+	low := ms(serverLatency)
 	assert.GreaterOrEqual(t, res.Latency.MinMs, low)
-	assert.InDelta(t, (low+high)/2, res.Latency.P50Ms, (high-low)/2, "p50")
-	assert.InDelta(t, (low+high)/2, res.Latency.P90Ms, (high-low)/2, "p90")
+	assert.GreaterOrEqual(t, res.Latency.P50Ms, low)
+	assert.LessOrEqual(t, res.Latency.P50Ms, low+10, "p50")
+	assert.GreaterOrEqual(t, res.Latency.P90Ms, res.Latency.P50Ms)
+	assert.LessOrEqual(t, res.Latency.P90Ms, low+20, "p90")
 	assert.GreaterOrEqual(t, res.Latency.P99Ms, res.Latency.P90Ms)
 	assert.GreaterOrEqual(t, res.Latency.MaxMs, res.Latency.P99Ms)
 
@@ -70,7 +73,7 @@ func TestGeneratorMatchesKnownServer(t *testing.T) {
 }
 
 // TestGeneratorStopsAfterDuration: with 4 workers and 20 ms per request, 300 ms gives at
-// most 60 requests; scheduling may lose a few, never add.
+// most 60 requests; scheduling on a busy machine may lose some, never add.
 func TestGeneratorStopsAfterDuration(t *testing.T) {
 	srv, _ := slowServer(t)
 	gen, err := NewGenerator(LocalConfig{URL: srv.URL, Concurrency: 4,
@@ -79,9 +82,10 @@ func TestGeneratorStopsAfterDuration(t *testing.T) {
 
 	res := gen.Run(t.Context())
 
-	assert.InDelta(t, 0.3, res.Seconds, 0.05)
+	assert.GreaterOrEqual(t, res.Seconds, 0.3)
+	assert.Less(t, res.Seconds, 0.5)
 	assert.LessOrEqual(t, res.Requests, int64(60))
-	assert.GreaterOrEqual(t, res.Requests, int64(40))
+	assert.GreaterOrEqual(t, res.Requests, int64(30))
 	assert.Zero(t, res.Errors, "requests cut by the end of the run are not errors")
 }
 

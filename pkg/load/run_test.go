@@ -91,7 +91,9 @@ func TestRunnerEndsAfterDuration(t *testing.T) {
 
 	require.NoError(t, err)
 	assert.Equal(t, 1, src.stops)
-	assert.InDelta(t, 0.1, rep.LoadEnd.Sub(rep.LoadStart).Seconds(), 0.05)
+	loadTime := rep.LoadEnd.Sub(rep.LoadStart)
+	assert.GreaterOrEqual(t, loadTime, 100*time.Millisecond)
+	assert.Less(t, loadTime, 600*time.Millisecond, "scheduling on a busy machine may add some")
 	assert.Greater(t, len(rep.Series), 3, "a baseline and samples every 10 ms")
 	assert.Equal(t, len(rep.Series), rec.samples)
 	require.NotNil(t, rep.HPA)
