@@ -34,7 +34,8 @@ type Report struct {
 	// ClockOffsetSeconds is the cluster's clock minus ours, corrected for in every time.
 	ClockOffsetSeconds float64 `json:"clockOffsetSeconds,omitempty"`
 	WatchedScaleDown   bool    `json:"watchedScaleDown"`
-	Analysis
+	// Analysis is the judgement; nil when no HPA was watched.
+	*Analysis
 	Rescales []Rescale `json:"rescales"`
 	Series   []Sample  `json:"series"`
 

@@ -122,6 +122,10 @@ func (r *Runner) loadPhase(ctx context.Context) error {
 	}
 	ticker := time.NewTicker(r.Interval)
 	defer ticker.Stop()
+	var ended <-chan struct{}
+	if d, ok := r.Source.(interface{ Done() <-chan struct{} }); ok {
+		ended = d.Done()
+	}
 
 	warnedEarly := false
 	for {
@@ -134,6 +138,8 @@ func (r *Runner) loadPhase(ctx context.Context) error {
 			r.note(fmt.Sprintf("the load was stopped by the %s timeout", r.Timeout))
 			return nil
 		case <-ticker.C:
+		case <-ended:
+			ended = nil // checked below like a tick; a closed channel must not spin
 		}
 
 		state, err := r.Source.State(ctx)
@@ -147,6 +153,10 @@ func (r *Runner) loadPhase(ctx context.Context) error {
 	}
 }
 
+// endSlack is how much before the duration's end a generator may finish and still count
+// as having run the whole duration (its own clock started a moment before ours).
+const endSlack = 100 * time.Millisecond
+
 // sourceEnded decides whether the generator's own end ends the load phase. With a
 // duration, a generator that finished early is noted and the watch goes on: under a
 // simulated cluster the generator's pod completes at once while usage is set by hand.
@@ -157,7 +167,7 @@ func (r *Runner) sourceEnded(state SourceState, warnedEarly *bool) bool {
 	case state.Failed:
 		r.note(state.Message)
 		return true
-	case r.Duration == 0:
+	case r.Duration == 0 || time.Since(r.Report.LoadStart) >= r.Duration-endSlack:
 		r.Report.Generator = state.Message
 		return true
 	case !*warnedEarly:
@@ -259,7 +269,8 @@ func (r *Runner) finish() {
 		rep.Series = []Sample{}
 	}
 	if rep.HPA != nil {
-		rep.Analysis = Analyze(rep.Timeline())
+		a := Analyze(rep.Timeline())
+		rep.Analysis = &a
 	}
 }
 

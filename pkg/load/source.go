@@ -212,5 +212,8 @@ func (s *LocalSource) Stop(context.Context) error {
 	return nil
 }
 
+// Done is closed when the generator has ended on its own.
+func (s *LocalSource) Done() <-chan struct{} { return s.done }
+
 // Result is what the generator measured; nil before Stop.
 func (s *LocalSource) Result() *LocalResult { return s.result }
