@@ -157,8 +157,9 @@ func (r *Runner) loadPhase(ctx context.Context) error {
 // as having run the whole duration (its own clock started a moment before ours).
 const endSlack = 100 * time.Millisecond
 
-// sourceEnded decides whether the generator's own end ends the load phase. With a
-// duration, a generator that finished early is noted and the watch goes on: under a
+// sourceEnded decides whether the generator's own end ends the load phase: a failure
+// does, and so does the end of a run bounded by a request count. With a duration the
+// phase lasts the duration; a generator that finished well before it is noted once: under a
 // simulated cluster the generator's pod completes at once while usage is set by hand.
 func (r *Runner) sourceEnded(state SourceState, warnedEarly *bool) bool {
 	switch {
@@ -167,14 +168,17 @@ func (r *Runner) sourceEnded(state SourceState, warnedEarly *bool) bool {
 	case state.Failed:
 		r.note(state.Message)
 		return true
-	case r.Duration == 0 || time.Since(r.Report.LoadStart) >= r.Duration-endSlack:
+	case r.Duration == 0:
 		r.Report.Generator = state.Message
 		return true
-	case !*warnedEarly:
+	}
+
+	r.Report.Generator = state.Message
+	elapsed := time.Since(r.Report.LoadStart)
+	if !*warnedEarly && elapsed < r.Duration-endSlack {
 		*warnedEarly = true
 		r.note(fmt.Sprintf("%s %s after the start, before the %s duration ended; the "+
-			"watch goes on", state.Message,
-			time.Since(r.Report.LoadStart).Round(time.Second), r.Duration))
+			"watch goes on", state.Message, elapsed.Round(time.Second), r.Duration))
 	}
 	return false
 }
