@@ -136,14 +136,11 @@ func (c LineChart) rowOf(y, yMax float64) int {
 	return min(max(row, 0), c.Height-1)
 }
 
-// valueLabels labels the top row, the bottom row and every other row between them.
+// valueLabels labels every row with its value.
 func (c LineChart) valueLabels(yMax float64) ([]string, int) {
 	labels := make([]string, c.Height)
 	width := 0
 	for row := range labels {
-		if row%2 != 0 && row != c.Height-1 {
-			continue
-		}
 		v := yMax * float64(c.Height-1-row) / float64(c.Height-1)
 		labels[row] = trimFloat(v) + c.Unit
 		width = max(width, len(labels[row]))

@@ -13,10 +13,11 @@ import (
 // LoadLive is the live view of a load run: one line per sample and per rescale, written as
 // they happen (to stderr, by the verb).
 type LoadLive struct {
-	mu          sync.Mutex
-	w           io.Writer
-	start       time.Time
-	lastProblem string
+	mu            sync.Mutex
+	w             io.Writer
+	start         time.Time
+	lastProblem   string
+	lastGenerator string
 }
 
 // NewLoadLive returns a live view that measures elapsed time from start.
@@ -30,8 +31,16 @@ func (l *LoadLive) Notice(format string, args ...any) {
 }
 
 // Sample writes the replicas, readiness and metrics of one sample, and the generator's
-// progress when there is any. A problem condition is shown when it changes.
+// state when it changed. A problem condition is shown when it changes.
 func (l *LoadLive) Sample(s load.Sample, spec load.HPASpec, generator string) {
+	l.mu.Lock()
+	if generator == l.lastGenerator {
+		generator = ""
+	} else {
+		l.lastGenerator = generator
+	}
+	l.mu.Unlock()
+
 	var parts []string
 	if spec.Name != "" {
 		parts = append(parts, replicasText(s))
@@ -73,8 +82,10 @@ func (l *LoadLive) line(at time.Time, msg string) {
 	fmt.Fprintf(l.w, "%7s  %s\n", minSec(at.Sub(l.start).Seconds()), msg)
 }
 
+// replicasText shows current and desired replicas; a desired count of 0 next to running
+// pods is what the HPA reports before its first computation, so it is left out.
 func replicasText(s load.Sample) string {
-	if s.DesiredReplicas != s.CurrentReplicas {
+	if s.DesiredReplicas != s.CurrentReplicas && s.DesiredReplicas > 0 {
 		return fmt.Sprintf("replicas %d (desired %d)", s.CurrentReplicas, s.DesiredReplicas)
 	}
 	return fmt.Sprintf("replicas %d", s.CurrentReplicas)

@@ -15,8 +15,9 @@ import (
 
 // Sizes of the load report's charts.
 const (
-	loadChartWidth       = 60
-	loadReplicaRows      = 9
+	loadChartWidth = 60
+	// loadReplicaRows is the most rows of the replica chart: one per replica up to ten.
+	loadReplicaRows      = 11
 	loadUtilizationRows  = 11
 	loadLabelColumnWidth = 20
 )
@@ -146,7 +147,7 @@ func judgedText(j *load.Judged, since, none string) string {
 	if j.Since == nil {
 		return text + "; " + j.Verdict + ": " + j.Why
 	}
-	return fmt.Sprintf("%s; %s after the need showed: %s (expected %s)", text,
+	return fmt.Sprintf("%s; %s after the metrics called for it: %s (expected %s)", text,
 		minSec(j.Delay), strings.ToUpper(j.Verdict), windowText(j.Expected))
 }
 
@@ -258,7 +259,8 @@ func writeLoadCharts(b *strings.Builder, rep *load.Report) error {
 	span := rep.End.Sub(rep.Start).Seconds()
 	b.WriteString("\n")
 	replicas := LineChart{Title: "Replicas (load " + loadWindow(rep) + ")",
-		Height: loadReplicaRows, Width: loadChartWidth, XMax: span,
+		Height: min(int(rep.HPA.MaxReplicas), loadReplicaRows-1) + 1, Width: loadChartWidth,
+		XMax:   span,
 		Series: []LineSeries{{Name: "replicas", Mark: '#', Points: replicaPoints(rep)}},
 		Lines: []RefLine{{Name: fmt.Sprintf("maxReplicas %d", rep.HPA.MaxReplicas),
 			Y: float64(rep.HPA.MaxReplicas), Mark: '-'}}}
