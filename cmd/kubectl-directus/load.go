@@ -60,7 +60,7 @@ allows that timing, the peak replica count and whether maxReplicas held it back,
 utilization close the report; -o json|yaml prints the same report with the time series.`
 }
 
-const loadExample = `  # Five minutes of load with 50 busybox wget workers against release "directus"
+const loadExample = `  # Five minutes of 50 busybox wget workers against release "directus"
   kubectl directus load --tool wget --concurrency 50 --duration 5m -n web
 
   # 100,000 requests with Apache Bench, then watch the scale-down

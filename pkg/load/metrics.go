@@ -12,8 +12,8 @@ func metricSamples(hpa *autoscalingv2.HorizontalPodAutoscaler) []MetricSample {
 	out := make([]MetricSample, 0, len(hpa.Spec.Metrics))
 	for _, spec := range hpa.Spec.Metrics {
 		name, target := specMetric(spec)
-		m := MetricSample{Name: name, Utilization: target.Type == autoscalingv2.UtilizationMetricType,
-			Target: targetValue(target)}
+		m := MetricSample{Name: name, Target: targetValue(target),
+			Utilization: target.Type == autoscalingv2.UtilizationMetricType}
 		for _, status := range hpa.Status.CurrentMetrics {
 			if statusName(status) == name {
 				m.Current = currentValue(status, target.Type)

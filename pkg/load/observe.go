@@ -103,7 +103,8 @@ func sampleOf(hpa *autoscalingv2.HorizontalPodAutoscaler, now, start time.Time) 
 
 // readyPods reads the ready replicas of a Deployment target; -1 for other kinds or when the
 // read fails (the sample is still useful without it).
-func (o *Observer) readyPods(ctx context.Context, hpa *autoscalingv2.HorizontalPodAutoscaler) int32 {
+func (o *Observer) readyPods(ctx context.Context,
+	hpa *autoscalingv2.HorizontalPodAutoscaler) int32 {
 	ref := hpa.Spec.ScaleTargetRef
 	if ref.Kind != "Deployment" {
 		return -1

@@ -112,14 +112,7 @@ func (r *Runner) baseline(ctx context.Context) error {
 // loadPhase samples until the load ends: the duration passed, the source finished (or
 // failed), the timeout passed or the context was cancelled.
 func (r *Runner) loadPhase(ctx context.Context) error {
-	var deadline <-chan time.Time
-	if r.Duration > 0 {
-		deadline = time.After(r.Duration)
-	}
-	var timeout <-chan time.Time
-	if r.Timeout > 0 {
-		timeout = time.After(r.Timeout)
-	}
+	deadline, timeout := after(r.Duration), after(r.Timeout)
 	ticker := time.NewTicker(r.Interval)
 	defer ticker.Stop()
 	var ended <-chan struct{}
@@ -141,16 +134,28 @@ func (r *Runner) loadPhase(ctx context.Context) error {
 		case <-ended:
 			ended = nil // checked below like a tick; a closed channel must not spin
 		}
-
-		state, err := r.Source.State(ctx)
-		if err != nil {
-			klog.V(2).Infof("reading the generator's state: %v", err)
-		}
-		r.sample(ctx, state.Message)
-		if done := r.sourceEnded(state, &warnedEarly); done {
+		if r.tick(ctx, &warnedEarly) {
 			return nil
 		}
 	}
+}
+
+// after is time.After for a positive d, and a channel that never fires otherwise.
+func after(d time.Duration) <-chan time.Time {
+	if d <= 0 {
+		return nil
+	}
+	return time.After(d)
+}
+
+// tick takes a sample with the generator's state and reports whether the load has ended.
+func (r *Runner) tick(ctx context.Context, warnedEarly *bool) bool {
+	state, err := r.Source.State(ctx)
+	if err != nil {
+		klog.V(2).Infof("reading the generator's state: %v", err)
+	}
+	r.sample(ctx, state.Message)
+	return r.sourceEnded(state, warnedEarly)
 }
 
 // endSlack is how much before the duration's end a generator may finish and still count
@@ -188,7 +193,7 @@ func (r *Runner) scaleDownPhase(ctx context.Context) error {
 	spec := r.Observer.Spec()
 	r.Watch.Notice("watching the scale-down to %d replicas (up to %s)", spec.MinReplicas,
 		r.ScaleDownTimeout)
-	timeout := time.After(r.ScaleDownTimeout)
+	timeout := after(r.ScaleDownTimeout)
 	ticker := time.NewTicker(r.Interval)
 	defer ticker.Stop()
 

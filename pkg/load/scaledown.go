@@ -38,7 +38,8 @@ func judgeScaleDown(tl Timeline) *ScaleDown {
 
 func judgeFirstDown(tl Timeline, r Rescale, calm func(Sample) bool) *Judged {
 	j := &Judged{Rescale: r, SecondsAfterLoad: r.At.Sub(tl.LoadEnd).Seconds()}
-	if !j.since(tl.Series, sustainedSince(tl.Series, r.At, calm), "every metric below its threshold") {
+	first := sustainedSince(tl.Series, r.At, calm)
+	if !j.since(tl.Series, first, "every metric below its threshold") {
 		return j
 	}
 	w := time.Duration(tl.Spec.ScaleDown.WindowSeconds) * time.Second
