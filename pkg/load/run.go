@@ -229,10 +229,10 @@ func (r *Runner) sample(ctx context.Context, generator string) (Sample, bool) {
 		}
 		return Sample{}, false
 	}
-	r.Watch.Sample(s, r.Observer.Spec(), generator)
 	for _, rs := range rescales {
-		r.Watch.Rescale(rs)
+		r.Watch.Rescale(rs) // each happened before the sample that revealed it
 	}
+	r.Watch.Sample(s, r.Observer.Spec(), generator)
 	return s, true
 }
 
