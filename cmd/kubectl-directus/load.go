@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubectl-directus/kubectl-directus/pkg/deploy"
 	"github.com/kubectl-directus/kubectl-directus/pkg/kube"
 	"github.com/kubectl-directus/kubectl-directus/pkg/load"
 	"github.com/kubectl-directus/kubectl-directus/pkg/printers"
@@ -21,7 +22,7 @@ import (
 
 // Defaults of the load verb.
 const (
-	defaultLoadRelease     = "directus"
+	defaultLoadRelease     = deploy.DefaultName
 	defaultLoadConcurrency = 50
 	defaultRequestTimeout  = 30 * time.Minute
 	// jobDeadlineMargin is added to the Job's deadline beyond the start wait and the load.
@@ -262,8 +263,8 @@ func (o *loadOptions) jobConfig(url string) load.JobConfig {
 }
 
 // objectName is the name the product's manifests give the Directus Deployment, Service and
-// HPA of a release.
-func objectName(release string) string { return release + "-directus" }
+// HPA of a release (the image does not enter it).
+func objectName(release string) string { return deploy.NamesFor(release, "").Directus }
 
 // Run cleans up leftovers, or runs the load with Ctrl-C and SIGTERM cancelling it.
 func (o *loadOptions) Run(ctx context.Context) error {

@@ -82,6 +82,9 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 
 	cmd.AddCommand(
 		newVersionCmd(streams),
+		newCmdDeploy(streams, configFlags),
+		newCmdDelete(streams, configFlags),
+		newCmdExplain(streams, configFlags, nil),
 		newCmdLoad(streams, configFlags, nil),
 	)
 	return cmd

@@ -1,4 +1,3 @@
-// Package printers renders reports for the terminal and for scripts.
 package printers
 
 import (
