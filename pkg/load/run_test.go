@@ -248,3 +248,16 @@ func TestClockOffset(t *testing.T) {
 	assert.Equal(t, -5*time.Second, clockOffset(local.Add(-5*time.Second).Truncate(time.Second),
 		local, local))
 }
+
+func TestRunnerTimeoutStopsRequestRun(t *testing.T) {
+	src := &fakeSource{}
+	r, _ := newTestRunner(src, 0)
+	r.Timeout = 60 * time.Millisecond
+
+	rep, err := r.Run(t.Context())
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, src.stops, "the generator is stopped and cleaned up on timeout")
+	assert.Contains(t, rep.Notes, "the load was stopped by the 60ms timeout")
+	assert.Less(t, rep.LoadEnd.Sub(rep.LoadStart), time.Second)
+}
