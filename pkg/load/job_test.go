@@ -97,8 +97,9 @@ func TestJobConfigValidate(t *testing.T) {
 		"concurrency":  {func(c *JobConfig) { c.Concurrency = 0 }, "at least 1"},
 		"no bound":     {func(c *JobConfig) { c.Duration = 0 }, "exactly one"},
 		"both bounds":  {func(c *JobConfig) { c.Requests = 10 }, "exactly one"},
-		"few requests": {func(c *JobConfig) { c.Duration, c.Requests = 0, 10 }, "below concurrency"},
-		"bad url":      {func(c *JobConfig) { c.URL = "directus:8055" }, "absolute http"},
+		"few requests": {func(c *JobConfig) { c.Duration, c.Requests = 0, 10 },
+			"below concurrency"},
+		"bad url": {func(c *JobConfig) { c.URL = "directus:8055" }, "absolute http"},
 		"hey rounding": {func(c *JobConfig) { c.Tool, c.Duration, c.Requests = ToolHey, 0, 120 },
 			"would send 100: give a multiple of 50"},
 	}

@@ -197,8 +197,9 @@ func TestMetricSamplesMatchByName(t *testing.T) {
 	// Status in another order, the external metric missing (it failed).
 	hpa.Status.CurrentMetrics = append([]autoscalingv2.MetricStatus{{
 		Type: autoscalingv2.PodsMetricSourceType, Pods: &autoscalingv2.PodsMetricStatus{
-			Metric:  autoscalingv2.MetricIdentifier{Name: "directus_active_connections"},
-			Current: autoscalingv2.MetricValueStatus{AverageValue: ptr.To(resource.MustParse("150"))},
+			Metric: autoscalingv2.MetricIdentifier{Name: "directus_active_connections"},
+			Current: autoscalingv2.MetricValueStatus{
+				AverageValue: ptr.To(resource.MustParse("150"))},
 		}}}, hpa.Status.CurrentMetrics...)
 
 	got := metricSamples(hpa)
@@ -216,7 +217,8 @@ func TestMetricSamplesMatchByName(t *testing.T) {
 func TestSampleConditions(t *testing.T) {
 	hpa := testHPAObject(95)
 	hpa.Status.Conditions = []autoscalingv2.HorizontalPodAutoscalerCondition{
-		{Type: autoscalingv2.ScalingLimited, Status: corev1.ConditionTrue, Reason: "TooManyReplicas"},
+		{Type: autoscalingv2.ScalingLimited, Status: corev1.ConditionTrue,
+			Reason: "TooManyReplicas"},
 		{Type: autoscalingv2.ScalingActive, Status: corev1.ConditionFalse,
 			Reason: "FailedGetResourceMetric", Message: "no metrics returned"},
 	}

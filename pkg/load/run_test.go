@@ -213,14 +213,16 @@ func TestJobSourceStartTimeoutSaysWhy(t *testing.T) {
 	cfg := jobConfig(ToolAB)
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: cfg.Namespace,
 		Labels: RunLabels(cfg.RunID)},
-		Status: corev1.PodStatus{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{{
-			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{
-				Reason: "ImagePullBackOff", Message: "Back-off pulling image"}}}}}}
+		Status: corev1.PodStatus{Phase: corev1.PodPending,
+			ContainerStatuses: []corev1.ContainerStatus{{
+				State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{
+					Reason: "ImagePullBackOff", Message: "Back-off pulling image"}}}}}}
 	src := &JobSource{Client: fake.NewClientset(pod), Config: cfg,
 		StartTimeout: 1500 * time.Millisecond}
 
 	err := src.Start(t.Context())
-	assert.ErrorContains(t, err, "did not start within 1.5s (ImagePullBackOff Back-off pulling image)")
+	assert.ErrorContains(t, err,
+		"did not start within 1.5s (ImagePullBackOff Back-off pulling image)")
 	assert.ErrorContains(t, err, "--image")
 }
 

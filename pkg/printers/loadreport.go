@@ -13,11 +13,8 @@ import (
 	"github.com/kubectl-directus/kubectl-directus/pkg/load"
 )
 
-// Sizes of the load report's charts.
+// Sizes of the load report: the utilization chart has a row per 10 %.
 const (
-	loadChartWidth = 60
-	// loadReplicaRows is the most rows of the replica chart: one per replica up to ten.
-	loadReplicaRows      = 11
 	loadUtilizationRows  = 11
 	loadLabelColumnWidth = 20
 )
@@ -250,26 +247,20 @@ const (
 	targetMarks = ".:,;"
 )
 
-// writeLoadCharts draws replicas over the run, then the utilization of each metric with a
-// Utilization target against that target.
+// writeLoadCharts draws replicas over the run with the same step chart as the events view,
+// then the utilization of each metric with a Utilization target against that target.
 func writeLoadCharts(b *strings.Builder, rep *load.Report) error {
 	if rep.HPA == nil || len(rep.Series) == 0 {
 		return nil
 	}
-	span := rep.End.Sub(rep.Start).Seconds()
-	b.WriteString("\n")
-	replicas := LineChart{Title: "Replicas (load " + loadWindow(rep) + ")",
-		Height: min(int(rep.HPA.MaxReplicas), loadReplicaRows-1) + 1, Width: loadChartWidth,
-		XMax:   span,
-		Series: []LineSeries{{Name: "replicas", Mark: '#', Points: replicaPoints(rep)}},
-		Lines: []RefLine{{Name: fmt.Sprintf("maxReplicas %d", rep.HPA.MaxReplicas),
-			Y: float64(rep.HPA.MaxReplicas), Mark: '-'}}}
-	if err := replicas.Render(b); err != nil {
-		return err
+	b.WriteString("\nReplicas (load " + clock(rep.LoadStart) + " to " + clock(rep.LoadEnd) +
+		", maxReplicas " + fmt.Sprint(rep.HPA.MaxReplicas) + ")\n")
+	for _, line := range replicaChart(rep).Lines() {
+		b.WriteString(line + "\n")
 	}
 
-	usage := LineChart{Title: "Utilization, % of requests", Unit: "%",
-		Height: loadUtilizationRows, Width: loadChartWidth, XMax: span}
+	usage := LineChart{Title: "Utilization, % of requests, over the same run", Unit: "%",
+		Height: loadUtilizationRows, Width: ChartWidth, XMax: rep.End.Sub(rep.Start).Seconds()}
 	addUtilization(&usage, rep)
 	if len(usage.Series) == 0 {
 		return nil
@@ -278,30 +269,16 @@ func writeLoadCharts(b *strings.Builder, rep *load.Report) error {
 	return usage.Render(b)
 }
 
-func loadWindow(rep *load.Report) string {
-	return minSec(rep.LoadStart.Sub(rep.Start).Seconds()) + " to " +
-		minSec(rep.LoadEnd.Sub(rep.Start).Seconds())
-}
-
-// replicaPoints merges the sampled counts with the rescales, which are exact in time while
-// a sample's count trails a rescale by up to one sync.
-func replicaPoints(rep *load.Report) []LinePoint {
-	var points []LinePoint
-	next := 0
-	for _, s := range rep.Series {
-		for next < len(rep.Rescales) && !rep.Rescales[next].At.After(s.At) {
-			r := rep.Rescales[next]
-			points = append(points, LinePoint{X: r.At.Sub(rep.Start).Seconds(), Y: float64(r.To)})
-			next++
-		}
-		if next > 0 && s.CurrentReplicas != rep.Rescales[next-1].To &&
-			s.At.Sub(rep.Rescales[next-1].At) < load.DefaultSyncPeriod+time.Second {
-			continue // the sample predates the controller's next sync
-		}
-		points = append(points, LinePoint{X: s.At.Sub(rep.Start).Seconds(),
-			Y: float64(s.CurrentReplicas)})
+// replicaChart steps at the rescales, which are exact in time, from the count of the first
+// sample.
+func replicaChart(rep *load.Report) StepChart {
+	initial := rep.Series[0].CurrentReplicas
+	steps := make([]Step, 0, len(rep.Rescales))
+	for _, r := range rep.Rescales {
+		steps = append(steps, Step{At: r.At, Value: r.To})
 	}
-	return points
+	return StepChart{Steps: steps, Initial: &initial, Start: rep.Start, End: rep.End,
+		Width: ChartWidth, MaxRows: chartRows}
 }
 
 func addUtilization(c *LineChart, rep *load.Report) {
