@@ -74,6 +74,9 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 			cobra.CommandDisplayNameAnnotation: "kubectl directus",
 		},
 	}
+	// Completion goes through the kubectl_complete-directus helper that kubectl runs; cobra's
+	// own scripts would complete the binary name kubectl-directus instead.
+	cmd.CompletionOptions.HiddenDefaultCmd = true
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
 
