@@ -6,6 +6,8 @@ package diagnose
 import (
 	"time"
 
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+
 	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
@@ -77,15 +79,27 @@ type CheckContext struct {
 	Now time.Time
 }
 
-// Check is a pure function of a snapshot.
+// Check is a pure function of a snapshot. Set exactly one of Run and RunHPA.
 type Check struct {
-	// ID prefix and area, for grouping and for listing what was checked.
-	ID   string
+	// ID names the check; it is also the ID of its findings unless a finding sets its own
+	// (one check may tell several problems apart, such as an APIService that is missing from
+	// one that is unavailable).
+	ID string
+	// Area groups checks in listings: see the Area constants.
 	Area string
 	// Title says what the check looks at, e.g. "metrics APIService is available".
 	Title string
-	// Needs lists the snapshot resources the check reads; when one could not be read, the
-	// check reports "could not check" with the gap instead of running.
+	// Needs lists the snapshot resources the check reads (the snapshot.Res* names); when one
+	// could not be read, the check reports "could not check" with the gap instead of running.
 	Needs []string
-	Run   func(cc CheckContext, snap *snapshot.Snapshot) []Finding
+	// ExplainedBy lists the IDs of checks that find root causes. When one of them reported an
+	// error-level finding, cluster-wide or on the same HPA, this check does not run: its
+	// findings would only repeat the symptoms of that cause. Causes must be registered before
+	// the checks they explain.
+	ExplainedBy []string
+	// Run judges the whole snapshot once; for cluster-level checks such as the metrics
+	// pipeline.
+	Run func(cc CheckContext, snap *snapshot.Snapshot) []Finding
+	// RunHPA judges one HPA; the runner calls it for every HPA of the snapshot.
+	RunHPA func(cc CheckContext, snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler) []Finding
 }

@@ -25,7 +25,7 @@ func isMetricsGroup(group string) bool {
 // apiServices lists APIServices once and keeps those of the metrics groups.
 func (g *gatherer) apiServices(ctx context.Context) error {
 	list, err := g.clients.Aggregator.ApiregistrationV1().APIServices().List(ctx, listAll)
-	if !g.record("list", "apiservices.apiregistration.k8s.io", "", err) {
+	if !g.record("list", ResAPIServices, "", err) {
 		return err
 	}
 	for _, svc := range list.Items {
@@ -50,7 +50,7 @@ func (g *gatherer) servedGroups(ctx context.Context) error {
 	g.mu.Lock()
 	g.snap.ServedGroups = served
 	g.mu.Unlock()
-	g.record("get", "discovery /apis", "", err)
+	g.record("get", ResDiscovery, "", err)
 	return err
 }
 
@@ -76,12 +76,12 @@ func (g *gatherer) readBackingService(ctx context.Context, ref *apiregistrationv
 	case err == nil:
 		g.appendBacking(svc)
 	case !apierrors.IsNotFound(err):
-		g.record("get", "services", ref.Namespace, err)
+		g.record("get", ResServices, ref.Namespace, err)
 	}
 
 	opts := metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + ref.Name}
 	slices, err := g.clients.Kube.DiscoveryV1().EndpointSlices(ref.Namespace).List(ctx, opts)
-	if g.record("list", "endpointslices.discovery.k8s.io", ref.Namespace, err) {
+	if g.record("list", ResEndpoints, ref.Namespace, err) {
 		g.mu.Lock()
 		g.snap.BackingEndpoints = append(g.snap.BackingEndpoints, slices.Items...)
 		g.mu.Unlock()

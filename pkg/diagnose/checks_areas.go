@@ -1,0 +1,27 @@
+package diagnose
+
+// pipelineChecks judge the metrics APIs every HPA depends on; they run first because a broken
+// pipeline explains the symptoms other checks would see.
+func pipelineChecks() []Check {
+	return nil
+}
+
+// targetChecks judge each HPA's scale target and the pods its selector picks.
+func targetChecks() []Check {
+	return nil
+}
+
+// requestChecks judge the resource requests utilization targets divide by.
+func requestChecks() []Check {
+	return nil
+}
+
+// statusChecks judge the conditions, events and replica history the controller recorded.
+func statusChecks() []Check {
+	return nil
+}
+
+// flappingChecks judge how often the replica count changed direction.
+func flappingChecks() []Check {
+	return nil
+}
