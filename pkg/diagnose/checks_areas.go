@@ -3,7 +3,8 @@ package diagnose
 // pipelineChecks judge the metrics APIs every HPA depends on; they run first because a broken
 // pipeline explains the symptoms other checks would see.
 func pipelineChecks() []Check {
-	return []Check{resourceAPICheck()}
+	return []Check{resourceAPICheck(), unusedAPIsCheck(), customAPICheck(), externalAPICheck(),
+		customServedCheck()}
 }
 
 // targetChecks judge each HPA's scale target and the pods its selector picks.

@@ -171,3 +171,55 @@ func hasUsage(containers []metricsv1beta1.ContainerMetrics, name corev1.Resource
 	}
 	return true
 }
+
+// minReplicas is spec.minReplicas, 1 when unset.
+func minReplicas(hpa *autoscalingv2.HorizontalPodAutoscaler) int32 {
+	if hpa.Spec.MinReplicas == nil {
+		return 1
+	}
+	return *hpa.Spec.MinReplicas
+}
+
+// describeCurrent renders status.currentMetrics as kubectl shows them: cpu 20% (50m).
+func describeCurrent(hpa *autoscalingv2.HorizontalPodAutoscaler) string {
+	var parts []string
+	for _, m := range hpa.Status.CurrentMetrics {
+		if s := describeMetricStatus(m); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) == 0 {
+		return "no metric values"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func describeMetricStatus(m autoscalingv2.MetricStatus) string {
+	var name string
+	var cur autoscalingv2.MetricValueStatus
+	switch {
+	case m.Resource != nil:
+		name, cur = m.Resource.Name.String(), m.Resource.Current
+	case m.ContainerResource != nil:
+		name, cur = m.ContainerResource.Name.String(), m.ContainerResource.Current
+	case m.Pods != nil:
+		name, cur = m.Pods.Metric.Name, m.Pods.Current
+	case m.Object != nil:
+		name, cur = m.Object.Metric.Name, m.Object.Current
+	case m.External != nil:
+		name, cur = m.External.Metric.Name, m.External.Current
+	default:
+		return ""
+	}
+	switch {
+	case cur.AverageUtilization != nil && cur.AverageValue != nil:
+		return fmt.Sprintf("%s %d%% (%s)", name, *cur.AverageUtilization, cur.AverageValue.String())
+	case cur.AverageUtilization != nil:
+		return fmt.Sprintf("%s %d%%", name, *cur.AverageUtilization)
+	case cur.AverageValue != nil:
+		return name + " " + cur.AverageValue.String()
+	case cur.Value != nil:
+		return name + " " + cur.Value.String()
+	}
+	return name + " <unknown>"
+}

@@ -37,12 +37,12 @@ func diagnoseAPI(snap *snapshot.Snapshot, state apiState) (apiFault, bool) {
 	switch {
 	case state.reason == reasonServiceNotFound || chain.leaf == leafServiceMissing:
 		return serviceMissingFault(snap, state, chain), true
-	case state.reason == reasonDiscovery:
+	case state.reason == reasonDiscovery && chain.leaf == leafHealthy:
 		return discoveryFault(snap, state, chain), true
 	case chain.leaf != leafHealthy && chain.leaf != leafLocal:
 		return apiFault{code: faultNoBackend,
-			what: fmt.Sprintf("APIService %s is registered but has no ready backend (%s)",
-				state.name(), state.reason),
+			what: fmt.Sprintf("APIService %s is registered but its backend is not ready (%s)",
+				state.name(), reasonOr(state)),
 			evidence: append([]string{state.conditionEvidence()}, chain.evidence...),
 			fix:      chain.fix}, true
 	}
