@@ -9,7 +9,8 @@ func pipelineChecks() []Check {
 
 // targetChecks judge each HPA's scale target and the pods its selector picks.
 func targetChecks() []Check {
-	return nil
+	return []Check{targetExistsCheck(), targetSelectorCheck(), sharedPodsCheck(),
+		scaledToZeroCheck(), foreignPodsCheck()}
 }
 
 // requestChecks judge the resource requests utilization targets divide by.

@@ -96,7 +96,8 @@ type Check struct {
 	// could not be read, the check reports "could not check" with the gap instead of running.
 	Needs []string
 	// ExplainedBy lists the IDs of checks that find root causes. When one of them reported an
-	// error cluster-wide, or any finding on the same HPA, this check does not run for that HPA:
+	// error cluster-wide, or any finding on the same HPA (a per-HPA check's finding, or a
+	// cluster-level finding naming the HPA in HPAs), this check does not run for that HPA:
 	// its findings would only repeat the symptoms of that cause. Causes must be registered
 	// before the checks they explain.
 	ExplainedBy []string

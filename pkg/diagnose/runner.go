@@ -134,12 +134,7 @@ func (run *runner) record(c Check, subject *Subject, key string, findings []Find
 		worst = max(worst, f.Severity)
 		run.add(f)
 	}
-	if worst == Error || (key != clusterKey && worst > OK) {
-		if run.causes[c.ID] == nil {
-			run.causes[c.ID] = map[string]bool{}
-		}
-		run.causes[c.ID][key] = true
-	}
+	run.markCauses(c.ID, key, worst, findings)
 
 	result := ResultPassed
 	if worst > OK {
@@ -147,6 +142,32 @@ func (run *runner) record(c Check, subject *Subject, key string, findings []Find
 	}
 	run.addResult(c, subject, result, worst, "")
 	klog.V(4).Infof("check %s on %v: %s", c.ID, subject, result)
+}
+
+// markCauses records where a check found a root cause: cluster-wide for an error of a
+// cluster-level check, and on every HPA a finding concerns (the one a per-HPA check ran for,
+// or those a cluster-level finding names).
+func (run *runner) markCauses(id, key string, worst Severity, findings []Finding) {
+	mark := func(k string) {
+		if run.causes[id] == nil {
+			run.causes[id] = map[string]bool{}
+		}
+		run.causes[id][k] = true
+	}
+	if key == clusterKey && worst == Error {
+		mark(clusterKey)
+	}
+	for _, f := range findings {
+		if f.Severity == OK {
+			continue
+		}
+		for _, hpa := range f.HPAs {
+			mark(hpa)
+		}
+		if key != clusterKey {
+			mark(key)
+		}
+	}
 }
 
 // add appends a finding, merging it into an equal one already reported for another HPA: two
