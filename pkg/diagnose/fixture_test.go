@@ -191,6 +191,8 @@ func baseline() *world {
 	for _, name := range []string{"cms-7d9c5-q2xkz", "cms-7d9c5-m8wtn"} {
 		w.podMetrics = append(w.podMetrics, podUsage(name, "75m", "282Mi"))
 	}
+	w.podMetrics = append(w.podMetrics, podUsage("pg-0", "20m", "120Mi", "pg"),
+		podUsage("kv-0", "5m", "20Mi", "kv"))
 	for _, node := range []string{"node-a", "node-b"} {
 		w.nodeMetrics = append(w.nodeMetrics, nodeUsage(node))
 		w.add(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: node}})

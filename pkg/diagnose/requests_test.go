@@ -194,7 +194,7 @@ func TestK03CompletedJobPodMatched(t *testing.T) {
 	w := sharedInstanceLabel(t)
 	w.add(&batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "cms-migrate", Namespace: "shop"}},
 		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "cms-migrate-x7p2d", Namespace: "shop",
-			Labels:          map[string]string{instanceLabel: "cms"},
+			Labels: map[string]string{instanceLabel: "cms"},
 			OwnerReferences: []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job",
 				Name: "cms-migrate", Controller: ptr(true)}}},
 			Spec:   corev1.PodSpec{Containers: []corev1.Container{{Name: "migrate"}}},
