@@ -20,7 +20,8 @@ func requestChecks() []Check {
 
 // statusChecks judge the conditions, events and replica history the controller recorded.
 func statusChecks() []Check {
-	return nil
+	return []Check{scalingActiveCheck(), ableToScaleCheck(), noStatusCheck(),
+		desiredDiffersCheck(), pinnedAtMaxCheck(), warningEventsCheck()}
 }
 
 // flappingChecks judge how often the replica count changed direction.

@@ -518,3 +518,9 @@ func (w *world) customClient() *cmfake.FakeCustomMetricsClient {
 	})
 	return client
 }
+
+// justCreated makes an HPA that the controller has not processed yet: no status, 30s old.
+func justCreated(hpa *autoscalingv2.HorizontalPodAutoscaler) {
+	hpa.Status = autoscalingv2.HorizontalPodAutoscalerStatus{}
+	hpa.CreationTimestamp = ago(30 * time.Second)
+}
