@@ -26,5 +26,5 @@ func statusChecks() []Check {
 
 // flappingChecks judge how often the replica count changed direction.
 func flappingChecks() []Check {
-	return nil
+	return []Check{flappingCheck()}
 }
