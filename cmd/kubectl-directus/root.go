@@ -82,6 +82,7 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 
 	cmd.AddCommand(
 		newVersionCmd(streams),
+		newCmdDoctor(streams, configFlags, nil),
 	)
 	return cmd
 }
