@@ -17,9 +17,9 @@ func sampleReport() *diagnose.Report {
 			Counts: diagnose.Counts{Error: 1, Warning: 1, Passed: 2}, HPAs: 1},
 		Findings: []diagnose.Finding{
 			{ID: "HPA-MET-006", Severity: diagnose.Warning,
-				Subject:  diagnose.Subject{Kind: "APIService", Name: "v1beta1.metrics.k8s.io"},
-				Message:  "metrics.k8s.io is served by monitoring/prometheus-adapter while another provider is installed",
-				Evidence: []string{"APIService v1beta1.metrics.k8s.io -> Service monitoring/prometheus-adapter"},
+				Subject:     diagnose.Subject{Kind: "APIService", Name: "v1beta1.metrics.k8s.io"},
+				Message:     "metrics.k8s.io is served by monitoring/prometheus-adapter while another provider is installed",
+				Evidence:    []string{"APIService v1beta1.metrics.k8s.io -> Service monitoring/prometheus-adapter"},
 				Remediation: "keep one provider"},
 			{ID: "HPA-REQ-001", Severity: diagnose.Error, Subject: *cms, HPAs: []string{"shop/cms"},
 				Message: "utilization cannot be computed: the pod template of Deployment cms has no cpu request in directus",
