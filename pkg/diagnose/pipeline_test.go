@@ -149,8 +149,7 @@ func TestK06FailedDiscoveryNetwork(t *testing.T) {
 	f := requireFinding(t, report, "HPA-MET-003")
 	assert.Equal(t, Error, f.Severity)
 	assert.Contains(t, f.Message, "network")
-	assert.Contains(t, f.Message, "Ready")
-	assertEvidence(t, f, "FailedDiscoveryCheck", "no route to host",
+	assertEvidence(t, f, "FailedDiscoveryCheck", "no route to host", "which does not settle it",
 		"pod kube-system/metrics-server-6d4f7-zt9wd: Running, Ready", "1 of 1 endpoints ready",
 		"NetworkPolicy kube-system/default-deny-ingress selects pod metrics-server-6d4f7-zt9wd")
 	assert.Contains(t, f.Remediation, "hostNetwork")
