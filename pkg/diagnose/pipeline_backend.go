@@ -53,6 +53,12 @@ func traceBackend(snap *snapshot.Snapshot, api *apiregv1.APIService) backend {
 		b.serviceMissing(snap, ref)
 		return b
 	}
+	if t := b.service.Spec.Type; t != "" && t != corev1.ServiceTypeClusterIP {
+		b.evidence = append(b.evidence, fmt.Sprintf("Service %s/%s is of type %s%s: the "+
+			"aggregator checks no port or endpoints for it", b.service.Namespace,
+			b.service.Name, t, externalName(b.service)))
+		return b
+	}
 	port, ok := b.servicePort(ref)
 	if !ok {
 		return b
@@ -70,6 +76,13 @@ func traceBackend(snap *snapshot.Snapshot, api *apiregv1.APIService) backend {
 	}
 	b.podStates(snap, port)
 	return b
+}
+
+func externalName(svc *corev1.Service) string {
+	if svc.Spec.ExternalName == "" {
+		return ""
+	}
+	return " (-> " + svc.Spec.ExternalName + ")"
 }
 
 func backingService(snap *snapshot.Snapshot, ns, name string) *corev1.Service {

@@ -23,6 +23,8 @@ const (
 	ongoingEvent  = 2 * time.Minute
 	startupWindow = 3 * time.Minute
 	stuckScale    = 5 * time.Minute
+	// syncPeriod is the controller's --horizontal-pod-autoscaler-sync-period default.
+	syncPeriod = 15 * time.Second
 )
 
 func warningEventsCheck() Check {
@@ -49,11 +51,12 @@ func checkWarningEvents(cc CheckContext, snap *snapshot.Snapshot,
 	if len(summaries) == 0 {
 		return nil
 	}
+	recovered := recoveredAt(hpa)
 	var ongoing, past []string
 	for _, s := range summaries {
 		line := fmt.Sprintf("%s x%d, first %s ago, last %s ago: %s", s.reason, s.count,
 			age(cc.Now.Sub(s.first)), age(cc.Now.Sub(s.last)), s.message)
-		if cc.Now.Sub(s.last) < ongoingEvent {
+		if cc.Now.Sub(s.last) < ongoingEvent && s.last.After(recovered.Add(syncPeriod)) {
 			ongoing = append(ongoing, line)
 		} else {
 			past = append(past, line)
@@ -69,6 +72,15 @@ func checkWarningEvents(cc CheckContext, snap *snapshot.Snapshot,
 	return []Finding{{ID: idWarningEvents, Severity: Info, Subject: hpaSubject(hpa),
 		Message:  transientMessage(hpa, summaries),
 		Evidence: past}}
+}
+
+// recoveredAt is when ScalingActive last turned True: warnings up to one sync after it belong
+// to the failure that ended then.
+func recoveredAt(hpa *autoscalingv2.HorizontalPodAutoscaler) time.Time {
+	if c, ok := condition(hpa, autoscalingv2.ScalingActive); ok && c.Status == corev1.ConditionTrue {
+		return c.LastTransitionTime.Time
+	}
+	return time.Time{}
 }
 
 func transientMessage(hpa *autoscalingv2.HorizontalPodAutoscaler, summaries []eventSummary) string {

@@ -144,3 +144,20 @@ func TestDesiredDiffersForLong(t *testing.T) {
 	assert.Equal(t, Warning, f.Severity)
 	assertEvidence(t, f, "status.desiredReplicas 4, status.currentReplicas 2")
 }
+
+func TestWarningsBeforeRecoveryAreTransient(t *testing.T) {
+	w := baseline()
+	w.hpa(t).CreationTimestamp = ago(3 * time.Minute)
+	setCondition(w.hpa(t), hpaCondition(autoscalingv2.ScalingActive, corev1.ConditionTrue,
+		"ValidMetricFound", "the HPA was able to successfully calculate a replica count",
+		80*time.Second))
+	w.add(hpaEvent(corev1.EventTypeWarning, failedMetric, "failed to get cpu utilization: "+
+		noMetricsTail, 8, 2*time.Minute, 84*time.Second))
+
+	report := w.report(t)
+
+	f := requireFinding(t, report, idWarningEvents)
+	assert.Equal(t, Info, f.Severity)
+	assert.Contains(t, f.Message, "start-up")
+	assertAtMost(t, report, Info)
+}
