@@ -70,6 +70,7 @@ const productBehavior = `
 // report and the exit code.
 func doctorRun(t *testing.T, c *cluster.Cluster, args ...string) (*diagnose.Report, int) {
 	t.Helper()
+	cluster.Plugin(t) // build once, outside the timing
 	start := time.Now()
 	stdout, stderr, err := c.Directus(t, append([]string{"doctor", "-o", "json", "-v", "2"},
 		args...)...)
