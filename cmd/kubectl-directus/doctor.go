@@ -18,8 +18,8 @@ import (
 	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
-const doctorLong = `Check every HorizontalPodAutoscaler in scope, and what it depends on, for the faults that
-keep it from scaling: the metrics pipeline (metrics.k8s.io, custom and external metrics APIs,
+const doctorLong = `Check every HorizontalPodAutoscaler in scope, and what it depends on, for the
+faults that keep it from scaling: the metrics pipeline (metrics.k8s.io, custom and external metrics APIs,
 their Services and pods, pod metrics), the scale target and the pods its selector picks,
 resource requests, the conditions and events the controller wrote, and flapping.
 

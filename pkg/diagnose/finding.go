@@ -116,5 +116,6 @@ type Check struct {
 	// pipeline.
 	Run func(cc CheckContext, snap *snapshot.Snapshot) []Finding
 	// RunHPA judges one HPA; the runner calls it for every HPA of the snapshot.
-	RunHPA func(cc CheckContext, snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler) []Finding
+	RunHPA func(cc CheckContext, snap *snapshot.Snapshot,
+		hpa *autoscalingv2.HorizontalPodAutoscaler) []Finding
 }

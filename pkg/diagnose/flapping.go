@@ -106,9 +106,11 @@ func parseRescale(message string) (size int, up, ok bool) {
 	}
 	reason := m[2]
 	switch {
-	case strings.Contains(reason, "below target"), strings.Contains(reason, "above Spec.MaxReplicas"):
+	case strings.Contains(reason, "below target"),
+		strings.Contains(reason, "above Spec.MaxReplicas"):
 		return size, false, true
-	case strings.Contains(reason, "above target"), strings.Contains(reason, "below Spec.MinReplicas"):
+	case strings.Contains(reason, "above target"),
+		strings.Contains(reason, "below Spec.MinReplicas"):
 		return size, true, true
 	}
 	return 0, false, false
@@ -130,7 +132,8 @@ func behaviorEvidence(hpa *autoscalingv2.HorizontalPodAutoscaler) []string {
 	if up != nil && up.StabilizationWindowSeconds != nil {
 		upWindow = fmt.Sprintf("scale-up stabilization window: %ds", *up.StabilizationWindowSeconds)
 	}
-	return []string{downWindow, "scale-down policies: " + describePolicies(down, "Percent 100 per 15s"),
+	downPolicies := "scale-down policies: " + describePolicies(down, "Percent 100 per 15s")
+	return []string{downWindow, downPolicies,
 		upWindow}
 }
 

@@ -77,7 +77,8 @@ func notRegisteredFault(snap *snapshot.Snapshot, state apiState) apiFault {
 			"v1beta1.metrics.k8s.io` should say True and `kubectl top pod` should answer"
 	}
 	return apiFault{code: faultNotRegistered,
-		what:     fmt.Sprintf("the %s API is not registered (no APIService %s)", state.group, state.name()),
+		what: fmt.Sprintf("the %s API is not registered (no APIService %s)", state.group,
+			state.name()),
 		evidence: evidence, fix: fix}
 }
 

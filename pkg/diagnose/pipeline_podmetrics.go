@@ -179,9 +179,10 @@ func ageRange(now time.Time, pods []*corev1.Pod) (youngest, oldest time.Duration
 // failingFor is how long the controller has been failing to read metrics: since the
 // ScalingActive condition turned False for a metric reason, else since the first failure
 // event; 0 when neither says.
-func failingFor(now time.Time, snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler) time.Duration {
-	if c, ok := condition(hpa, autoscalingv2.ScalingActive); ok &&
-		c.Status == corev1.ConditionFalse && strings.HasPrefix(c.Reason, "FailedGet") {
+func failingFor(now time.Time, snap *snapshot.Snapshot,
+	hpa *autoscalingv2.HorizontalPodAutoscaler) time.Duration {
+	if c, ok := conditionWith(hpa, autoscalingv2.ScalingActive, corev1.ConditionFalse); ok &&
+		strings.HasPrefix(c.Reason, "FailedGet") {
 		return now.Sub(c.LastTransitionTime.Time)
 	}
 	for _, ev := range snap.EventsFor(hpa.Namespace, KindHPA, hpa.Name) {

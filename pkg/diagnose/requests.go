@@ -56,7 +56,8 @@ func utilizationNeeds(hpa *autoscalingv2.HorizontalPodAutoscaler) []need {
 func lacking(spec *corev1.PodSpec, needs []need) map[string][]corev1.ResourceName {
 	out := map[string][]corev1.ResourceName{}
 	for _, n := range needs {
-		if n.container == "" && spec.Resources != nil && hasRequest(spec.Resources.Requests, n.resource) {
+		podLevel := spec.Resources != nil && hasRequest(spec.Resources.Requests, n.resource)
+		if n.container == "" && podLevel {
 			continue
 		}
 		for _, c := range summedContainers(spec) {
@@ -219,7 +220,7 @@ func podNames(pods []*corev1.Pod) string {
 
 // conditionQuote returns the ScalingActive condition as evidence when it reports a failure.
 func conditionQuote(hpa *autoscalingv2.HorizontalPodAutoscaler) []string {
-	if c, ok := condition(hpa, autoscalingv2.ScalingActive); ok && c.Status == corev1.ConditionFalse {
+	if c, ok := conditionWith(hpa, autoscalingv2.ScalingActive, corev1.ConditionFalse); ok {
 		return []string{describeCondition(c)}
 	}
 	return nil

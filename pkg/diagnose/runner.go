@@ -203,7 +203,8 @@ func (run *runner) notChecked(c Check, subject *Subject, gap snapshot.Gap) {
 		Title: c.Title, Subject: subject, Reason: gap.String()})
 }
 
-func sortedHPAs(list []autoscalingv2.HorizontalPodAutoscaler) []*autoscalingv2.HorizontalPodAutoscaler {
+func sortedHPAs(
+	list []autoscalingv2.HorizontalPodAutoscaler) []*autoscalingv2.HorizontalPodAutoscaler {
 	out := make([]*autoscalingv2.HorizontalPodAutoscaler, len(list))
 	for i := range list {
 		out[i] = &list[i]

@@ -64,7 +64,8 @@ func checkScalingActive(cc CheckContext, snap *snapshot.Snapshot,
 }
 
 // lastEvent quotes the latest event of that reason about the HPA, with its count.
-func lastEvent(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler, reason string) string {
+func lastEvent(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,
+	reason string) string {
 	events := snap.EventsFor(hpa.Namespace, KindHPA, hpa.Name)
 	for i := len(events) - 1; i >= 0; i-- {
 		if ev := events[i]; ev.Reason == reason {
@@ -88,7 +89,8 @@ func checkAbleToScale(cc CheckContext, snap *snapshot.Snapshot,
 	if !ok || c.Status != corev1.ConditionFalse {
 		return nil
 	}
-	evidence := []string{describeCondition(c), "failing for " + age(cc.Now.Sub(c.LastTransitionTime.Time))}
+	since := cc.Now.Sub(c.LastTransitionTime.Time)
+	evidence := []string{describeCondition(c), "failing for " + age(since)}
 	for _, reason := range []string{"FailedRescale", "FailedGetScale"} {
 		if ev := lastEvent(snap, hpa, reason); ev != "" {
 			evidence = append(evidence, ev)

@@ -77,7 +77,7 @@ func checkWarningEvents(cc CheckContext, snap *snapshot.Snapshot,
 // recoveredAt is when ScalingActive last turned True: warnings up to one sync after it belong
 // to the failure that ended then.
 func recoveredAt(hpa *autoscalingv2.HorizontalPodAutoscaler) time.Time {
-	if c, ok := condition(hpa, autoscalingv2.ScalingActive); ok && c.Status == corev1.ConditionTrue {
+	if c, ok := conditionWith(hpa, autoscalingv2.ScalingActive, corev1.ConditionTrue); ok {
 		return c.LastTransitionTime.Time
 	}
 	return time.Time{}

@@ -85,7 +85,7 @@ func pinnedEvidence(cc CheckContext, hpa *autoscalingv2.HorizontalPodAutoscaler,
 	}
 	out = append(out, fmt.Sprintf("currentReplicas %d = maxReplicas %d",
 		hpa.Status.CurrentReplicas, hpa.Spec.MaxReplicas))
-	if c, ok := condition(hpa, autoscalingv2.ScalingLimited); ok && c.Status == corev1.ConditionTrue {
+	if c, ok := conditionWith(hpa, autoscalingv2.ScalingLimited, corev1.ConditionTrue); ok {
 		out = append(out, describeCondition(c)+" (for "+
 			age(cc.Now.Sub(c.LastTransitionTime.Time))+")")
 	}
