@@ -19,9 +19,10 @@ import (
 )
 
 const doctorLong = `Check every HorizontalPodAutoscaler in scope, and what it depends on, for the
-faults that keep it from scaling: the metrics pipeline (metrics.k8s.io, custom and external metrics APIs,
-their Services and pods, pod metrics), the scale target and the pods its selector picks,
-resource requests, the conditions and events the controller wrote, and flapping.
+faults that keep it from scaling: the metrics pipeline (metrics.k8s.io, custom and external
+metrics APIs, their Services and pods, pod metrics), the scale target and the pods its
+selector picks, resource requests, the conditions and events the controller wrote, and
+flapping.
 
 Each finding has a stable ID, a severity (error, warning, info), the object it is about, the
 evidence seen and a fix. When one cause explains several symptoms (for example the metrics
