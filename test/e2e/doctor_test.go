@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,7 +120,8 @@ func TestDoctorTargetNotFound(t *testing.T) {
 	ns := c.Namespace(t)
 	c.Apply(t, ns, cmsManifest(cmsRequests, "75m"))
 	hpa := cmsHPAManifest("cms", productBehavior)
-	c.Apply(t, ns, regexp.MustCompile(`name: cms}`).ReplaceAllString(hpa, "name: cms-web}"))
+	c.Apply(t, ns, strings.Replace(hpa, "kind: Deployment, name: cms}",
+		"kind: Deployment, name: cms-web}", 1))
 	c.WaitHPA(t, ns, "cms", 2*time.Minute,
 		conditionIs(autoscalingv2.AbleToScale, corev1.ConditionFalse, "FailedGetScale"))
 
