@@ -162,8 +162,8 @@ func (o *doctorOptions) Run(ctx context.Context) error {
 	}
 
 	report := diagnose.DefaultRegistry().Run(diagnose.CheckContext{Now: o.now()}, snap)
-	klog.V(2).Infof("doctor: %d findings from %d API requests", len(report.Findings),
-		o.clients.Requests.Total())
+	klog.V(2).Infof("doctor: %d findings from %d API requests, by method %v",
+		len(report.Findings), o.clients.Requests.Total(), o.clients.Requests.ByMethod())
 	opts := printers.DoctorOptions{Format: o.output, ShowPassed: o.showPassed}
 	if err := printers.PrintDoctor(o.streams.Out, report.AtLeast(o.minSeverity), opts); err != nil {
 		return fmt.Errorf("printing the report: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -85,15 +86,25 @@ func doctorRun(t *testing.T, c *cluster.Cluster, args ...string) (*diagnose.Repo
 
 	var report diagnose.Report
 	require.NoError(t, json.Unmarshal([]byte(stdout), &report), stdout)
+	assertReadOnly(t, stderr)
 	t.Logf("doctor %s: exit %d in %s; %s; findings:%s", strings.Join(args, " "), code,
 		time.Since(start).Round(time.Millisecond), requestsLine(stderr), describe(&report))
 	return &report, code
 }
 
+// readOnlyLog matches the doctor's -v 2 account of its requests when every one was a GET.
+var readOnlyLog = regexp.MustCompile(`API requests, by method map\[GET:\d+\]`)
+
+// assertReadOnly checks, from the doctor's own request log, that it sent nothing but GETs.
+func assertReadOnly(t *testing.T, stderr string) {
+	t.Helper()
+	require.Regexp(t, readOnlyLog, stderr, "the doctor must only read")
+}
+
 // requestsLine picks the snapshot's request count out of the -v 2 log.
 func requestsLine(stderr string) string {
 	for _, line := range strings.Split(stderr, "\n") {
-		if i := strings.Index(line, "gathered snapshot"); i >= 0 {
+		if i := strings.Index(line, "API requests, by method"); i >= 0 {
 			return line[i:]
 		}
 	}
