@@ -15,7 +15,7 @@ func targetChecks() []Check {
 
 // requestChecks judge the resource requests utilization targets divide by.
 func requestChecks() []Check {
-	return []Check{requestsCheck(), podMetricsCheck()}
+	return []Check{requestsTemplateCheck(), requestsPodsCheck(), podMetricsCheck()}
 }
 
 // statusChecks judge the conditions, events and replica history the controller recorded.

@@ -55,6 +55,8 @@ type world struct {
 	customAnswer  func(metric string) (*cmv1beta2.MetricValueList, error)
 	// reactors are added to the fake clientset, e.g. to forbid a list.
 	reactors []reactor
+	// apiServicesErr, when set, is what listing APIServices answers.
+	apiServicesErr error
 }
 
 type reactor struct {
@@ -142,11 +144,18 @@ func (w *world) clients() *kube.Clients {
 	for _, api := range w.apiServices {
 		apis = append(apis, api)
 	}
+	aggregator := aggregatorfake.NewClientset(apis...)
+	if w.apiServicesErr != nil {
+		aggregator.PrependReactor("list", "apiservices",
+			func(k8stesting.Action) (bool, runtime.Object, error) {
+				return true, nil, w.apiServicesErr
+			})
+	}
 	return &kube.Clients{
 		Kube:          kubeClient,
 		Metrics:       w.metricsClient(),
 		CustomMetrics: w.customClient(),
-		Aggregator:    aggregatorfake.NewClientset(apis...),
+		Aggregator:    aggregator,
 		Discovery:     disco,
 		Config:        &rest.Config{Host: "https://127.0.0.1:6443"},
 		Requests:      kube.NewRequestCounter(),

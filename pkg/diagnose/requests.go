@@ -19,13 +19,23 @@ const (
 	idRequestsStale    = "HPA-REQ-004"
 )
 
-func requestsCheck() Check {
+// requestCauses explain a request check away: without a target, or with its pods shared or
+// gone, requests are not what stops the HPA.
+var requestCauses = []string{idTargetExists, idTargetSelector, idSharedPods, idScaledToZero}
+
+func requestsTemplateCheck() Check {
 	return Check{ID: idRequestsTemplate, Area: AreaRequests,
-		Title: "every container the controller sums has a request for each utilization metric",
-		Needs: []string{snapshot.ResPods, snapshot.ResReplicaSets},
-		ExplainedBy: []string{idTargetExists, idTargetSelector, idSharedPods,
-			idScaledToZero},
-		RunHPA: checkRequests}
+		Title:       "the pod template requests every resource a utilization metric divides by",
+		ExplainedBy: requestCauses,
+		RunHPA:      checkTemplateRequests}
+}
+
+func requestsPodsCheck() Check {
+	return Check{ID: idRequestsInjected, Area: AreaRequests,
+		Title:       "every container the controller sums on the counted pods has those requests",
+		Needs:       []string{snapshot.ResPods, snapshot.ResReplicaSets},
+		ExplainedBy: requestCauses,
+		RunHPA:      checkPodRequests}
 }
 
 // need is one resource a Utilization metric divides by, and for a ContainerResource metric
@@ -104,7 +114,25 @@ type requestGaps struct {
 	counted  int
 }
 
-func checkRequests(_ CheckContext, snap *snapshot.Snapshot,
+// checkTemplateRequests judges the pod template, so a fault shows before any pod exists; when
+// pods could be read, it says how many carry the same fault.
+func checkTemplateRequests(_ CheckContext, snap *snapshot.Snapshot,
+	hpa *autoscalingv2.HorizontalPodAutoscaler) []Finding {
+	needs := utilizationNeeds(hpa)
+	target := snap.TargetOf(hpa)
+	if len(needs) == 0 || !target.Found {
+		return nil
+	}
+	gaps := findRequestGaps(snap, target, snap.PodsOf(hpa), needs)
+	if len(gaps.template) == 0 {
+		return nil
+	}
+	return []Finding{templateFinding(hpa, target, gaps, needs)}
+}
+
+// checkPodRequests judges the running pods: containers added at admission, pods from an older
+// template, and pods of other workloads that the selector picks.
+func checkPodRequests(_ CheckContext, snap *snapshot.Snapshot,
 	hpa *autoscalingv2.HorizontalPodAutoscaler) []Finding {
 	needs := utilizationNeeds(hpa)
 	target := snap.TargetOf(hpa)
@@ -114,9 +142,6 @@ func checkRequests(_ CheckContext, snap *snapshot.Snapshot,
 	gaps := findRequestGaps(snap, target, snap.PodsOf(hpa), needs)
 
 	var out []Finding
-	if len(gaps.template) > 0 {
-		out = append(out, templateFinding(hpa, target, gaps, needs))
-	}
 	if len(gaps.injected) > 0 {
 		out = append(out, injectedFinding(hpa, target, gaps, needs))
 	}

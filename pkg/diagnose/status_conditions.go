@@ -19,7 +19,7 @@ const (
 // rootCauses are the checks whose findings explain a failing condition or warning event.
 var rootCauses = []string{idResourceAPI, idCustomAPI, idExternalAPI, idMetricNotOffered,
 	idTargetExists, idTargetSelector, idSharedPods, idScaledToZero, idRequestsTemplate,
-	idPodMetrics}
+	idRequestsInjected, idPodMetrics}
 
 // freshFailure is how long a failing condition may stand before it counts as a fault: the
 // controller syncs every 15 s by default, so a few syncs.
