@@ -134,7 +134,10 @@ func sampled(snap *snapshot.Snapshot, pod *corev1.Pod, resources []corev1.Resour
 }
 
 // unreadyForCPU applies the controller's readiness rules for cpu samples: no Ready condition
-// or start time; young and not Ready; or old, not Ready and never was.
+// or start time; young and not Ready; or old, not Ready and never was. The rule that also drops
+// a young pod's sample taken before its Ready transition plus the sample window is left out:
+// it needs the sample's timestamp and window, which the replica calculator in pkg/metrics
+// handles; using it here would make this check agree with the controller in that corner too.
 func unreadyForCPU(now time.Time, pod *corev1.Pod) bool {
 	ready, ok := readyCondition(pod)
 	if !ok || pod.Status.StartTime == nil {
