@@ -189,4 +189,3 @@ func healthyCMS(t *testing.T, c *cluster.Cluster, ns string) {
 	c.WaitHPA(t, ns, "cms", 4*time.Minute,
 		conditionIs(autoscalingv2.ScalingActive, corev1.ConditionTrue, "ValidMetricFound"))
 }
-
