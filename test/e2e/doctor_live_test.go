@@ -107,11 +107,15 @@ const flappyBehavior = `
 
 // TestDoctorFlapping (K16): usage alternates between 180% and 10% of the cpu request, so the
 // real controller scales up and down again and again; the doctor must call it flapping.
-// Slow: three or more cycles of two to four minutes.
+// Memory stays at 20% of its request: at 55% it would hold three replicas on its own
+// (ceil(3 x 55/80) = 3) and the HPA would never get back to two. Slow: three or more cycles
+// of two to four minutes.
 func TestDoctorFlapping(t *testing.T) {
 	c := cluster.Shared(t)
 	ns := c.Namespace(t)
-	c.Apply(t, ns, cmsManifest(cmsRequests, "25m")+"---\n"+cmsHPAManifest("cms", flappyBehavior))
+	deployment := strings.Replace(cmsManifest(cmsRequests, "25m"),
+		"kwok.x-k8s.io/usage-memory: 282Mi", "kwok.x-k8s.io/usage-memory: 100Mi", 1)
+	c.Apply(t, ns, deployment+"---\n"+cmsHPAManifest("cms", flappyBehavior))
 	c.WaitHPA(t, ns, "cms", 4*time.Minute,
 		conditionIs(autoscalingv2.ScalingActive, corev1.ConditionTrue, "ValidMetricFound"))
 
