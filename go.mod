@@ -4,10 +4,7 @@ go 1.26.0
 
 require (
 	github.com/spf13/cobra v1.10.2
-<<<<<<< HEAD
-=======
 	github.com/spf13/pflag v1.0.10
->>>>>>> main
 	github.com/stretchr/testify v1.12.1
 	k8s.io/api v0.37.2
 	k8s.io/apimachinery v0.37.2
@@ -54,10 +51,6 @@ require (
 	github.com/monochromegane/go-gitignore v0.0.0-20200626010858-205db1a8cc00 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/peterbourgon/diskv v2.0.1+incompatible // indirect
-<<<<<<< HEAD
-	github.com/spf13/pflag v1.0.10 // indirect
-=======
->>>>>>> main
 	github.com/x448/float16 v0.8.4 // indirect
 	github.com/xlab/treeprint v1.2.0 // indirect
 	go.yaml.in/yaml/v2 v2.4.4 // indirect

@@ -82,13 +82,10 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 
 	cmd.AddCommand(
 		newVersionCmd(streams),
-<<<<<<< HEAD
-		newCmdDoctor(streams, configFlags, nil),
-=======
 		newCmdDeploy(streams, configFlags),
 		newCmdDelete(streams, configFlags),
 		newCmdExplain(streams, configFlags, nil),
->>>>>>> main
+		newCmdDoctor(streams, configFlags, nil),
 	)
 	return cmd
 }
