@@ -166,6 +166,14 @@ func metricResource(m autoscalingv2.MetricSpec) corev1.ResourceName {
 	return ""
 }
 
+// metricContainer is the container a ContainerResource metric reads, empty otherwise.
+func metricContainer(m autoscalingv2.MetricSpec) string {
+	if m.ContainerResource != nil {
+		return m.ContainerResource.Container
+	}
+	return ""
+}
+
 // hasUsage reports whether every container sample carries the resource, as the controller
 // requires for a pod to have a sample at all.
 func hasUsage(containers []metricsv1beta1.ContainerMetrics, name corev1.ResourceName) bool {

@@ -8,7 +8,9 @@ import (
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 
+	"github.com/kubectl-directus/kubectl-directus/pkg/metrics"
 	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
@@ -20,11 +22,6 @@ const (
 	youngPod          = 2 * time.Minute
 	settledPod        = 3 * time.Minute
 	persistentFailure = 10 * time.Minute
-	// cpuInitPeriod and readinessDelay are the controller's defaults
-	// (--horizontal-pod-autoscaler-cpu-initialization-period, -initial-readiness-delay);
-	// the doctor assumes them, since flags are not visible through the API.
-	cpuInitPeriod  = 5 * time.Minute
-	readinessDelay = 30 * time.Second
 )
 
 func podMetricsCheck() Check {
@@ -36,32 +33,31 @@ func podMetricsCheck() Check {
 		RunHPA: checkPodMetrics}
 }
 
-// coverage is what the controller finds when it reads resource metrics for an HPA's pods.
+// coverage is what the controller finds when it reads resource metrics for an HPA's pods,
+// for the metric that fares worst.
 type coverage struct {
-	counted  int           // pods neither ignored nor pending
-	sampled  int           // pods with a sample for every resource the HPA reads
-	problem  []*corev1.Pod // pods without a sample, or unready for cpu when no pod is usable
-	unready  bool          // the problem is readiness, not missing samples
+	metric   string            // the metric judged, e.g. "cpu"
+	counted  int               // pods neither ignored nor pending
+	sampled  int               // of those, pods with a sample
+	problem  []*corev1.Pod     // pods without a sample, or unready when none is counted
+	why      map[string]string // pod name -> the controller's rule that left it out
+	unready  bool              // the problem is readiness, not missing samples
 	youngest time.Duration
 	oldest   time.Duration
 }
 
 func checkPodMetrics(cc CheckContext, snap *snapshot.Snapshot,
 	hpa *autoscalingv2.HorizontalPodAutoscaler) []Finding {
-	resources := resourcesRead(hpa)
-	if len(resources) == 0 {
-		return nil
-	}
-	cov := measureCoverage(cc.Now, snap, snap.PodsOf(hpa), resources)
-	if cov.counted == 0 || len(cov.problem) == 0 {
+	cov, ok := measureCoverage(cc.Now, snap, hpa)
+	if !ok || cov.counted == 0 || len(cov.problem) == 0 {
 		return nil
 	}
 
 	failing := failingFor(cc.Now, snap, hpa)
 	severity := coverageSeverity(cov, failing)
-	evidence := []string{fmt.Sprintf("pods with metrics: %d/%d", cov.sampled, cov.counted),
-		nodeCoverage(snap)}
-	evidence = append(evidence, podsByNode(cc.Now, cov.problem)...)
+	evidence := []string{fmt.Sprintf("pods with %s metrics: %d/%d", cov.metric, cov.sampled,
+		cov.counted), nodeCoverage(snap)}
+	evidence = append(evidence, podsByNode(cc.Now, cov)...)
 	if failing > 0 {
 		evidence = append(evidence, fmt.Sprintf("the controller has failed to read them for %s",
 			age(failing)))
@@ -73,91 +69,64 @@ func checkPodMetrics(cc CheckContext, snap *snapshot.Snapshot,
 		Remediation: coverageRemedy(severity)}}
 }
 
-// resourcesRead lists the resources the HPA's Resource and ContainerResource metrics read.
-func resourcesRead(hpa *autoscalingv2.HorizontalPodAutoscaler) []corev1.ResourceName {
-	var out []corev1.ResourceName
+// measureCoverage groups the HPA's pods as the controller does (pkg/metrics) for each of its
+// resource metrics and keeps the metric with the fewest pods counted.
+func measureCoverage(now time.Time, snap *snapshot.Snapshot,
+	hpa *autoscalingv2.HorizontalPodAutoscaler) (coverage, bool) {
+	pods := snap.PodsOf(hpa)
+	items := podMetricsOf(snap, pods)
+	var worst *metrics.Grouping
+	var name string
 	for _, m := range metricsOfType(hpa, resourceMetricTypes...) {
-		out = mergeResources([][]corev1.ResourceName{out, {metricResource(m)}})
+		resource, container := metricResource(m), metricContainer(m)
+		samples, _, _ := metrics.ResourceSamples(items, nil, nil, resource, container)
+		g := metrics.GroupPods(pods, samples, resource, metrics.Settings{}, now)
+		if worst == nil || g.Counted < worst.Counted ||
+			(g.Counted == worst.Counted && g.Missing > worst.Missing) {
+			worst, name = &g, string(resource)
+		}
+	}
+	if worst == nil {
+		return coverage{}, false
+	}
+	return coverageOf(now, pods, *worst, name), true
+}
+
+// podMetricsOf collects the PodMetrics of the pods, so samples are keyed within one namespace.
+func podMetricsOf(snap *snapshot.Snapshot, pods []*corev1.Pod) []metricsv1beta1.PodMetrics {
+	out := make([]metricsv1beta1.PodMetrics, 0, len(pods))
+	for _, pod := range pods {
+		if m := snap.MetricsOf(pod); m != nil {
+			out = append(out, *m)
+		}
 	}
 	return out
 }
 
-func measureCoverage(now time.Time, snap *snapshot.Snapshot, pods []*corev1.Pod,
-	resources []corev1.ResourceName) coverage {
-	var cov coverage
-	var unreadyCPU []*corev1.Pod
-	usableCPU := 0
-	for _, pod := range pods {
-		if pod.DeletionTimestamp != nil || pod.Status.Phase == corev1.PodFailed ||
-			pod.Status.Phase == corev1.PodPending {
+func coverageOf(now time.Time, pods []*corev1.Pod, g metrics.Grouping, name string) coverage {
+	cov := coverage{metric: name, why: map[string]string{}}
+	var unready []*corev1.Pod
+	for i, view := range g.Pods {
+		if view.Treatment == metrics.Ignored || view.Reason == metrics.ReasonPending {
 			continue
 		}
 		cov.counted++
-		if !sampled(snap, pod, resources) {
-			cov.problem = append(cov.problem, pod)
+		switch view.Treatment {
+		case metrics.Missing:
+			cov.problem = append(cov.problem, pods[i])
+			cov.why[view.Name] = view.Reason.Explain()
 			continue
+		case metrics.Unready:
+			unready = append(unready, pods[i])
+			cov.why[view.Name] = view.Reason.Explain()
 		}
 		cov.sampled++
-		if unreadyForCPU(now, pod) {
-			unreadyCPU = append(unreadyCPU, pod)
-		} else {
-			usableCPU++
-		}
 	}
-	if len(cov.problem) == 0 && usableCPU == 0 && readsCPU(resources) && len(unreadyCPU) > 0 {
-		cov.problem, cov.unready = unreadyCPU, true
+	if len(cov.problem) == 0 && g.Counted == 0 && len(unready) > 0 {
+		cov.problem, cov.unready = unready, true
 	}
 	cov.youngest, cov.oldest = ageRange(now, cov.problem)
 	return cov
-}
-
-func readsCPU(resources []corev1.ResourceName) bool {
-	for _, r := range resources {
-		if r == corev1.ResourceCPU {
-			return true
-		}
-	}
-	return false
-}
-
-func sampled(snap *snapshot.Snapshot, pod *corev1.Pod, resources []corev1.ResourceName) bool {
-	m := snap.MetricsOf(pod)
-	if m == nil {
-		return false
-	}
-	for _, r := range resources {
-		if !hasUsage(m.Containers, r) {
-			return false
-		}
-	}
-	return true
-}
-
-// unreadyForCPU applies the controller's readiness rules for cpu samples: no Ready condition
-// or start time; young and not Ready; or old, not Ready and never was. The rule that also drops
-// a young pod's sample taken before its Ready transition plus the sample window is left out:
-// it needs the sample's timestamp and window, which the replica calculator in pkg/metrics
-// handles; using it here would make this check agree with the controller in that corner too.
-func unreadyForCPU(now time.Time, pod *corev1.Pod) bool {
-	ready, ok := readyCondition(pod)
-	if !ok || pod.Status.StartTime == nil {
-		return true
-	}
-	start := pod.Status.StartTime.Time
-	if now.Sub(start) < cpuInitPeriod {
-		return ready.Status != corev1.ConditionTrue
-	}
-	return ready.Status == corev1.ConditionFalse &&
-		ready.LastTransitionTime.Time.Before(start.Add(readinessDelay))
-}
-
-func readyCondition(pod *corev1.Pod) (corev1.PodCondition, bool) {
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c, true
-		}
-	}
-	return corev1.PodCondition{}, false
 }
 
 // podAge is how long ago the pod started (or was created, before it starts).
@@ -215,15 +184,16 @@ func coverageMessage(cov coverage, severity Severity) string {
 	none := cov.sampled == 0 || cov.unready
 	switch {
 	case severity == Info && cov.unready:
-		return fmt.Sprintf("cpu samples not usable yet: the %d pods started %s ago and are not "+
-			"Ready; expected, should clear within a minute or two", len(cov.problem),
-			age(cov.oldest))
+		return fmt.Sprintf("%s samples not usable yet: the %d pods started %s ago and are not "+
+			"Ready; expected, should clear within a minute or two", cov.metric,
+			len(cov.problem), age(cov.oldest))
 	case severity == Info:
 		return fmt.Sprintf("metrics not yet available for %d %s that started less than %s "+
 			"ago; expected, should clear within a minute or two", len(cov.problem),
 			plural(len(cov.problem), "pod", "pods"), age(youngPod))
 	case none && cov.unready:
-		return "no targeted pod is Ready, so the controller has no usable cpu sample"
+		return fmt.Sprintf("no targeted pod is Ready, so the controller has no usable %s "+
+			"sample", cov.metric)
 	case none:
 		return fmt.Sprintf("none of the %d targeted pods has resource metrics: the HPA "+
 			"cannot compute its resource metrics", cov.counted)
@@ -264,16 +234,17 @@ func nodeCoverage(snap *snapshot.Snapshot) string {
 	return fmt.Sprintf("nodes with metrics: %d/%d", n, len(snap.Nodes))
 }
 
-// podsByNode lists the pods without metrics grouped by the node hosting them, with ages.
-func podsByNode(now time.Time, pods []*corev1.Pod) []string {
+// podsByNode lists the pods without usable metrics grouped by the node hosting them, with
+// their ages and the controller's rule that left each out.
+func podsByNode(now time.Time, cov coverage) []string {
 	byNode := map[string][]string{}
-	for _, pod := range pods {
+	for _, pod := range cov.problem {
 		node := pod.Spec.NodeName
 		if node == "" {
 			node = "<unscheduled>"
 		}
-		byNode[node] = append(byNode[node], fmt.Sprintf("%s (started %s ago)", pod.Name,
-			age(podAge(now, pod))))
+		byNode[node] = append(byNode[node], fmt.Sprintf("%s (started %s ago; %s)", pod.Name,
+			age(podAge(now, pod)), cov.why[pod.Name]))
 	}
 	nodes := sortedKeys(byNode)
 	out := make([]string, 0, len(nodes))

@@ -74,9 +74,9 @@ func TestK07PodMetricsMissing(t *testing.T) {
 	f := requireFinding(t, report, idPodMetrics)
 	assert.Equal(t, Error, f.Severity)
 	assert.Equal(t, hpaSubject(w.hpa(t)), f.Subject)
-	assertEvidence(t, f, "pods with metrics: 0/3", "nodes with metrics: 3/3",
-		"on node-b: cms-7d9c5-q2xkz (started 45m ago)",
-		"on node-c: cms-7d9c5-m8wtn (started 45m ago), cms-7d9c5-r4vhd (started 45m ago)",
+	assertEvidence(t, f, "pods with cpu metrics: 0/3", "nodes with metrics: 3/3",
+		"on node-b: cms-7d9c5-q2xkz (started 45m ago; no sample from the metrics API",
+		"on node-c: cms-7d9c5-m8wtn (started 45m ago;", "cms-7d9c5-r4vhd (started 45m ago;",
 		"failed to read them for 40m")
 	assert.Contains(t, f.Remediation, "/proxy/metrics/resource")
 	assertOnlyProblems(t, report, idPodMetrics)
@@ -91,8 +91,8 @@ func TestK07PartialPodMetrics(t *testing.T) {
 
 	f := requireFinding(t, report, idPodMetrics)
 	assert.Equal(t, Warning, f.Severity)
-	assertEvidence(t, f, "pods with metrics: 1/3", "nodes with metrics: 3/3",
-		"on node-c: cms-7d9c5-m8wtn (started 45m ago), cms-7d9c5-r4vhd")
+	assertEvidence(t, f, "pods with cpu metrics: 1/3", "nodes with metrics: 3/3",
+		"on node-c: cms-7d9c5-m8wtn (started 45m ago;", "cms-7d9c5-r4vhd")
 	assertNoEvidence(t, f, "node-b")
 	assertOnlyProblems(t, report, idPodMetrics)
 }
@@ -124,7 +124,7 @@ func TestK17TransientGapAfterStart(t *testing.T) {
 
 	f := requireFinding(t, report, idPodMetrics)
 	assert.Equal(t, Info, f.Severity)
-	assertEvidence(t, f, "pods with metrics: 0/2", "cms-7d9c5-q2xkz (started 40s ago)")
+	assertEvidence(t, f, "pods with cpu metrics: 0/2", "cms-7d9c5-q2xkz (started 40s ago;")
 	assertAtMost(t, report, Info)
 	assert.False(t, report.HasErrors())
 }
@@ -144,7 +144,8 @@ func TestK17TransientNotReadyOldWording(t *testing.T) {
 	f := requireFinding(t, report, idPodMetrics)
 	assert.Equal(t, Info, f.Severity)
 	assert.Contains(t, f.Message, "not Ready")
-	assertEvidence(t, f, "pods with metrics: 2/2", "started 50s ago")
+	assertEvidence(t, f, "pods with cpu metrics: 2/2",
+		"started 50s ago; not Ready within the cpu initialization period")
 	assertAtMost(t, report, Info)
 }
 
@@ -163,7 +164,7 @@ func TestK17PersistentGap(t *testing.T) {
 
 	f := requireFinding(t, report, idPodMetrics)
 	assert.Equal(t, Error, f.Severity)
-	assertEvidence(t, f, "pods with metrics: 0/2", "started 25m ago", "for 20m")
+	assertEvidence(t, f, "pods with cpu metrics: 0/2", "started 25m ago", "for 20m")
 	assert.Contains(t, f.Remediation, "metrics-server")
 	assertOnlyProblems(t, report, idPodMetrics)
 }
