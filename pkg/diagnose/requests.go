@@ -90,9 +90,13 @@ func hasRequest(list corev1.ResourceList, name corev1.ResourceName) bool {
 
 // summedContainers are the containers whose requests the controller adds up: regular
 // containers and init containers that run as sidecars (restartPolicy Always).
-func summedContainers(spec *corev1.PodSpec) []corev1.Container {
-	out := slices.Clone(spec.Containers)
-	for _, c := range spec.InitContainers {
+func summedContainers(spec *corev1.PodSpec) []*corev1.Container {
+	out := make([]*corev1.Container, 0, len(spec.Containers)+len(spec.InitContainers))
+	for i := range spec.Containers {
+		out = append(out, &spec.Containers[i])
+	}
+	for i := range spec.InitContainers {
+		c := &spec.InitContainers[i]
 		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
 			out = append(out, c)
 		}
@@ -123,10 +127,10 @@ func checkTemplateRequests(_ CheckContext, snap *snapshot.Snapshot,
 	if len(needs) == 0 || !target.Found {
 		return nil
 	}
-	gaps := findRequestGaps(snap, target, snap.PodsOf(hpa), needs)
-	if len(gaps.template) == 0 {
+	if target.Template == nil || len(lacking(&target.Template.Spec, needs)) == 0 {
 		return nil
 	}
+	gaps := findRequestGaps(snap, target, snap.PodsOf(hpa), needs)
 	return []Finding{templateFinding(hpa, target, gaps, needs)}
 }
 
