@@ -270,3 +270,54 @@ func setService(t *testing.T, c *cluster.Cluster, ref *apiregv1.ServiceReference
 		t.Errorf("pointing APIService %s at %v: %v", cluster.MetricsAPIService, ref, err)
 	}
 }
+
+// sharedInstanceLabel is K03's umbrella chart: cms and kv select only by the release label,
+// and kv's container has no requests.
+const sharedInstanceLabel = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cms}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app.kubernetes.io/instance: cms}}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/instance: cms, app.kubernetes.io/name: directus}
+      annotations: {kwok.x-k8s.io/usage-cpu: 75m, kwok.x-k8s.io/usage-memory: 282Mi}
+    spec:
+      containers:
+      - name: directus
+        image: directus/directus:11.12.0
+        resources: {requests: {cpu: 250m, memory: 512Mi}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: kv}
+spec:
+  replicas: 1
+  serviceName: kv
+  selector: {matchLabels: {app.kubernetes.io/instance: cms, app.kubernetes.io/name: kv}}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/instance: cms, app.kubernetes.io/name: kv}
+    spec:
+      containers: [{name: redis, image: valkey/valkey:8}]
+`
+
+// TestDoctorForeignPods (K03): the controller names kv-0, a pod of another workload; the
+// doctor names the selector, the pod, its owner and the container.
+func TestDoctorForeignPods(t *testing.T) {
+	c := cluster.Shared(t)
+	ns := c.Namespace(t)
+	c.Apply(t, ns, sharedInstanceLabel+"---\n"+cmsHPAManifest("cms", productBehavior))
+	named := waitEventMatch(t, c, ns, "FailedGetResourceMetric", podInMessage)
+	require.Equal(t, "kv-0", named[2])
+
+	report, code := doctorRun(t, c, "-n", ns)
+
+	assert.Equal(t, 2, code)
+	f := findingOf(t, report, "HPA-REQ-003")
+	assert.True(t, evidenceHas(f, "selector: app.kubernetes.io/instance=cms"), f.Evidence)
+	assert.True(t, evidenceHas(f, "pod kv-0 (owned by StatefulSet kv", "container redis"),
+		f.Evidence)
+	assert.ElementsMatch(t, []string{"HPA-REQ-003", "HPA-TGT-005"}, problems(report))
+}
