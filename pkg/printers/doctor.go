@@ -1,4 +1,3 @@
-// Package printers renders the reports of the read-only verbs as text tables, JSON or YAML.
 package printers
 
 import (

@@ -10,7 +10,7 @@ import (
 	"github.com/kubectl-directus/kubectl-directus/pkg/diagnose"
 )
 
-func sampleReport() *diagnose.Report {
+func sampleDoctorReport() *diagnose.Report {
 	cms := &diagnose.Subject{Kind: diagnose.KindHPA, Namespace: "shop", Name: "cms"}
 	return &diagnose.Report{
 		Summary: diagnose.Summary{Status: diagnose.Error,
@@ -42,7 +42,7 @@ func sampleReport() *diagnose.Report {
 	}
 }
 
-func render(t *testing.T, report *diagnose.Report, opts DoctorOptions) string {
+func renderDoctor(t *testing.T, report *diagnose.Report, opts DoctorOptions) string {
 	t.Helper()
 	var out bytes.Buffer
 	require.NoError(t, PrintDoctor(&out, report, opts))
@@ -67,7 +67,7 @@ HPA shop/cms
 
 Status: ERROR. 1 error, 1 warning, 0 info; 2 checks passed, 1 could not be checked; 1 HPA judged.
 `
-	assert.Equal(t, want, render(t, sampleReport(), DoctorOptions{}))
+	assert.Equal(t, want, renderDoctor(t, sampleDoctorReport(), DoctorOptions{}))
 }
 
 func TestDoctorTableShowPassed(t *testing.T) {
@@ -91,11 +91,11 @@ HPA shop/cms
 
 Status: ERROR. 1 error, 1 warning, 0 info; 2 checks passed, 1 could not be checked; 1 HPA judged.
 `
-	assert.Equal(t, want, render(t, sampleReport(), DoctorOptions{ShowPassed: true}))
+	assert.Equal(t, want, renderDoctor(t, sampleDoctorReport(), DoctorOptions{ShowPassed: true}))
 }
 
 func TestDoctorTableFitsNarrowWidth(t *testing.T) {
-	out := render(t, sampleReport(), DoctorOptions{Width: 60})
+	out := renderDoctor(t, sampleDoctorReport(), DoctorOptions{Width: 60})
 
 	for _, line := range bytes.Split([]byte(out), []byte("\n")) {
 		if !bytes.Contains(line, []byte("Status:")) && !bytes.Contains(line, []byte("prometheus-adapter")) {
@@ -105,7 +105,7 @@ func TestDoctorTableFitsNarrowWidth(t *testing.T) {
 }
 
 func TestDoctorJSON(t *testing.T) {
-	report := sampleReport()
+	report := sampleDoctorReport()
 	report.Checked = report.Checked[:1]
 	report.Findings = report.Findings[1:]
 	want := `{
@@ -162,11 +162,11 @@ func TestDoctorJSON(t *testing.T) {
   ]
 }
 `
-	assert.Equal(t, want, render(t, report, DoctorOptions{Format: "json"}))
+	assert.Equal(t, want, renderDoctor(t, report, DoctorOptions{Format: "json"}))
 }
 
 func TestDoctorYAML(t *testing.T) {
-	report := sampleReport()
+	report := sampleDoctorReport()
 	report.Checked = report.Checked[:1]
 	report.Findings = report.Findings[:1]
 	report.CouldNotCheck = []diagnose.NotChecked{}
@@ -197,11 +197,11 @@ summary:
   hpas: 1
   status: error
 `
-	assert.Equal(t, want, render(t, report, DoctorOptions{Format: "yaml"}))
+	assert.Equal(t, want, renderDoctor(t, report, DoctorOptions{Format: "yaml"}))
 }
 
 func TestDoctorUnknownFormat(t *testing.T) {
-	err := PrintDoctor(&bytes.Buffer{}, sampleReport(), DoctorOptions{Format: "xml"})
+	err := PrintDoctor(&bytes.Buffer{}, sampleDoctorReport(), DoctorOptions{Format: "xml"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "table, json, yaml")
 }

@@ -85,7 +85,8 @@ func (c *Cluster) connect() error {
 // harness holds the cluster of one test binary. A test binary is one process and its
 // cluster is a process-wide resource, so this is the one place the package keeps state.
 type harness struct {
-	mu      sync.Mutex // guards started, cluster and err
+	mu      sync.Mutex // guards inMain, started, cluster and err
+	inMain  bool       // Main runs the tests, so the cluster will be deleted
 	started bool
 	cluster *Cluster
 	err     error
@@ -110,6 +111,9 @@ func Shared(t testing.TB) *Cluster {
 
 	state.mu.Lock()
 	defer state.mu.Unlock()
+	if !state.inMain {
+		t.Fatal("e2e: the package's TestMain must call cluster.Main, which deletes the cluster")
+	}
 	if !state.started {
 		state.started = true
 		state.cluster, state.err = start(t.Logf)
@@ -121,17 +125,26 @@ func Shared(t testing.TB) *Cluster {
 }
 
 // Main runs the tests of an e2e package and then deletes the cluster they shared, if any.
-// Call it from TestMain; the exit code of m.Run becomes the test binary's.
+// When a test failed, the last lines of each component's log go to stderr first. Call it
+// from TestMain; the exit code of m.Run becomes the test binary's.
 func Main(m *testing.M) {
-	defer state.cleanup()
-	m.Run()
+	state.mu.Lock()
+	state.inMain = true
+	state.mu.Unlock()
+
+	code := m.Run()
+	state.cleanup(code != 0)
 }
 
-// cleanup deletes the shared cluster and the plugin build, reporting problems on stderr, the
-// only place left once the tests have finished.
-func (h *harness) cleanup() {
+// cleanup deletes the shared cluster and the plugin build, reporting on stderr, the only
+// place left once the tests have finished.
+func (h *harness) cleanup(failed bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.cluster != nil && failed {
+		fmt.Fprintf(os.Stderr, "e2e: logs of cluster %s:%s\n", h.cluster.Name,
+			h.cluster.logTails())
+	}
 	if h.cluster != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 		defer cancel()

@@ -14,6 +14,13 @@ import (
 // loopback is the only address the control plane listens on and the only node address.
 const loopback = "127.0.0.1"
 
+// PodCIDR is where kwok takes pod IPs from: 239.255.0.0/16, administratively scoped
+// multicast. Pods and EndpointSlices need real-looking unicast-shaped addresses (loopback is
+// refused in EndpointSlices), yet nothing here may ever connect to them: the kernel refuses
+// every TCP connection to a multicast address before a packet is sent, so a stray proxy
+// request to a pod stays on this machine. kwok pods run nothing, so nothing is lost.
+const PodCIDR = "239.255.0.0/16"
+
 // configAPIVersion is the API version of kwokctl's and kwok's configuration documents.
 const configAPIVersion = "config.kwok.x-k8s.io/v1alpha1"
 
@@ -101,7 +108,6 @@ func renderConfig(p plan) ([]byte, error) {
 // kwokctlConfig is the KwokctlConfiguration document. Binary prefixes point at BinDir too, so
 // an option left out here defaults to a missing local file instead of a download.
 func kwokctlConfig(p plan) map[string]any {
-	bin := func(name string) string { return filepath.Join(p.BinDir, name) }
 	options := map[string]any{
 		"runtime":     "binary",
 		"kubeVersion": p.KubeVersion,
@@ -119,14 +125,10 @@ func kwokctlConfig(p plan) map[string]any {
 		"kwokControllerPort":        p.Ports.Kwok,
 		"metricsServerPort":         p.Ports.MetricsServer,
 
-		"etcdBinary":                  bin("etcd"),
-		"kubeApiserverBinary":         bin("kube-apiserver"),
-		"kubeControllerManagerBinary": bin("kube-controller-manager"),
-		"kubeSchedulerBinary":         bin("kube-scheduler"),
-		"kubectlBinary":               bin("kubectl"),
-		"kwokControllerBinary":        bin("kwok"),
-		"metricsServerBinary":         bin("metrics-server"),
-		"metricsServerManifests":      []string{filepath.Join(p.ManifestDir, "metrics-server")},
+		"metricsServerManifests": []string{filepath.Join(p.ManifestDir, "metrics-server")},
+	}
+	for key, name := range binaryOptions() {
+		options[key] = filepath.Join(p.BinDir, name)
 	}
 	for _, key := range localOnlyPrefixes() {
 		options[key] = p.BinDir
@@ -142,6 +144,19 @@ func kwokctlConfig(p plan) map[string]any {
 	}
 }
 
+// binaryOptions maps kwokctl's binary options to the file names in the bin directory.
+func binaryOptions() map[string]string {
+	return map[string]string{
+		"etcdBinary":                  "etcd",
+		"kubeApiserverBinary":         "kube-apiserver",
+		"kubeControllerManagerBinary": "kube-controller-manager",
+		"kubeSchedulerBinary":         "kube-scheduler",
+		"kubectlBinary":               "kubectl",
+		"kwokControllerBinary":        "kwok",
+		"metricsServerBinary":         "metrics-server",
+	}
+}
+
 // localOnlyPrefixes are kwokctl options from which it derives download URLs when a binary is
 // not named; they are pointed at the bin directory so nothing derived from them is remote.
 func localOnlyPrefixes() []string {
@@ -151,15 +166,16 @@ func localOnlyPrefixes() []string {
 	}
 }
 
-// kwokConfig is the KwokConfiguration document read by the kwok controller. Setting only
-// nodeIP would leave the parallelism options at zero, and kwok exits on that, so they are
-// given kwok's usual values.
+// kwokConfig is the KwokConfiguration document read by the kwok controller. kwok applies no
+// defaults to a configuration it is given: without parallelism options it exits, and without
+// a CIDR it gives pods no IP, so both are set here.
 func kwokConfig() map[string]any {
 	return map[string]any{
 		"apiVersion": configAPIVersion,
 		"kind":       "KwokConfiguration",
 		"options": map[string]any{
 			"nodeIP":                    loopback,
+			"cidr":                      PodCIDR,
 			"podPlayStageParallelism":   4,
 			"nodePlayStageParallelism":  4,
 			"nodeLeaseParallelism":      4,

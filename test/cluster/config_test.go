@@ -87,10 +87,11 @@ func TestRenderConfigEnablesMetricsAndUsageCRDs(t *testing.T) {
 	}}, doc["componentsPatches"])
 }
 
-func TestRenderConfigGivesKwokLoopbackNodeIPAndParallelism(t *testing.T) {
+func TestRenderConfigGivesKwokNodeIPPodCIDRAndParallelism(t *testing.T) {
 	options := renderedDocs(t)["KwokConfiguration"]["options"].(map[string]any)
 
 	assert.Equal(t, "127.0.0.1", options["nodeIP"])
+	assert.Equal(t, "239.255.0.0/16", options["cidr"])
 	for _, key := range []string{"podPlayStageParallelism", "nodePlayStageParallelism",
 		"nodeLeaseParallelism", "podsOnNodeSyncParallelism"} {
 		assert.Greater(t, options[key], float64(0), key)

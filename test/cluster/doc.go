@@ -21,8 +21,9 @@
 // The first Shared call starts one cluster for the whole test binary; Main deletes it when
 // the tests are done. Tests share it, so each works in its own Namespace. Tests that inject
 // faults (StopMetricsServer, BreakMetricsAPIService) change the cluster for everyone and must
-// not call t.Parallel. With -short, Shared skips the test; without it, a cluster that cannot be
-// built or started fails the test.
+// not call t.Parallel: Go starts parallel tests only after all sequential ones have finished,
+// so a fault never overlaps them. With -short, Shared skips the test; without it, a cluster
+// that cannot be built or started fails the test.
 //
 // # Tools
 //
@@ -36,10 +37,12 @@
 // Every listener binds 127.0.0.1 on a port the kernel picked free, so several test binaries
 // can run clusters side by side. Nodes are created by AddNode (never by kwokctl's node
 // template, whose addresses lie elsewhere) and carry no address but 127.0.0.1, which is where
-// metrics-server scrapes kwok's kubelet-style endpoint. The aggregator routes to endpoints,
-// not to Service cluster IPs, so an APIService whose Service has no endpoints makes no
-// connection at all. Nothing is downloaded: the saved kwokctl configuration is checked for
-// remote sources after every start.
+// metrics-server scrapes kwok's kubelet-style endpoint. Service cluster IPs come from
+// 127.96.0.0/20, so the aggregator, which dials the cluster IP of an APIService's Service,
+// can only reach this machine. Pod IPs come from PodCIDR, a multicast range to which the
+// kernel refuses any TCP connection, yet valid in EndpointSlices, so Services get endpoints.
+// Nothing is downloaded: the saved kwokctl configuration is checked for remote sources after
+// every start.
 //
 // # Simulation
 //

@@ -34,7 +34,7 @@ const stopGrace = 20 * time.Second
 // Tests that call it must not run in parallel with others.
 func (c *Cluster) StopMetricsServer(t testing.TB) {
 	t.Helper()
-	if err := c.stopComponent(t.Context(), metricsServer); err != nil {
+	if err := c.stopComponent(testContext(t), metricsServer); err != nil {
 		t.Fatalf("stopping metrics-server: %v", err)
 	}
 
@@ -52,7 +52,7 @@ func (c *Cluster) StopMetricsServer(t testing.TB) {
 // APIServiceAvailable(MetricsAPIService) if the test needs it.
 func (c *Cluster) StartMetricsServer(t testing.TB) {
 	t.Helper()
-	if err := c.startMetricsServer(t.Context()); err != nil {
+	if err := c.startMetricsServer(testContext(t)); err != nil {
 		t.Fatalf("starting metrics-server: %v", err)
 	}
 }
@@ -134,7 +134,7 @@ func processGone(pid int) bool {
 // Tests that call it must not run in parallel with others.
 func (c *Cluster) BreakMetricsAPIService(t testing.TB) {
 	t.Helper()
-	ctx := t.Context()
+	ctx := testContext(t)
 	apiServices := c.aggregator.ApiregistrationV1().APIServices()
 	original, err := apiServices.Get(ctx, MetricsAPIService, metav1.GetOptions{})
 	if err != nil {

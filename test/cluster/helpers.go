@@ -33,12 +33,17 @@ const commandTimeout = 2 * time.Minute
 // pollInterval is how often the Wait helpers check their condition.
 const pollInterval = time.Second
 
+// testContext returns the test's context without its cancellation: testing cancels it right
+// before cleanup functions run, and cleanups use these helpers too. Every use is bounded by
+// its own timeout instead.
+func testContext(t testing.TB) context.Context { return context.WithoutCancel(t.Context()) }
+
 // Namespace creates a fresh namespace for the test, waits until its default ServiceAccount
 // exists (pods are refused before that), and deletes it when the test ends.
 func (c *Cluster) Namespace(t testing.TB) string {
 	t.Helper()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "e2e-"}}
-	ns, err := c.client.CoreV1().Namespaces().Create(t.Context(), ns, metav1.CreateOptions{})
+	ns, err := c.client.CoreV1().Namespaces().Create(testContext(t), ns, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatalf("creating namespace: %v", err)
 	}
@@ -72,12 +77,13 @@ func (c *Cluster) serviceAccountExists(ns string) func(context.Context) (bool, e
 // namespaced objects that name none (ns may be empty for cluster-scoped objects).
 func (c *Cluster) Apply(t testing.TB, ns, manifest string) {
 	t.Helper()
-	args := []string{"apply", "--server-side", "--force-conflicts", "--field-manager=e2e", "-f", "-"}
+	args := []string{"apply", "--server-side", "--force-conflicts", "--field-manager=e2e",
+		"-f", "-"}
 	if ns != "" {
 		args = append(args, "--namespace", ns)
 	}
 
-	_, stderr, err := c.run(t.Context(), strings.NewReader(manifest), c.kubectlPath(), args...)
+	_, stderr, err := c.run(testContext(t), strings.NewReader(manifest), c.kubectlPath(), args...)
 	if err != nil {
 		t.Fatalf("kubectl apply: %v\n%s", err, stderr)
 	}
@@ -88,14 +94,14 @@ func (c *Cluster) Apply(t testing.TB, ns, manifest string) {
 // "kubectl directus ..." runs the plugin as a user's kubectl would.
 func (c *Cluster) Kubectl(t testing.TB, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	return c.run(t.Context(), nil, c.kubectlPath(), args...)
+	return c.run(testContext(t), nil, c.kubectlPath(), args...)
 }
 
 // Directus runs the kubectl-directus plugin binary (built by Plugin) directly against the
 // cluster and returns its output.
 func (c *Cluster) Directus(t testing.TB, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	return c.run(t.Context(), nil, Plugin(t), args...)
+	return c.run(testContext(t), nil, Plugin(t), args...)
 }
 
 func (c *Cluster) kubectlPath() string { return filepath.Join(c.BinDir, "kubectl") }
@@ -145,12 +151,14 @@ func (c *Cluster) SetPodUsage(t testing.TB, ns, pod, cpu, memory string) {
 	if memory != "" {
 		annotations[UsageMemoryAnnotation] = memory
 	}
-	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": annotations}})
+	patch, err := json.Marshal(map[string]any{
+		"metadata": map[string]any{"annotations": annotations},
+	})
 	if err != nil {
 		t.Fatalf("encoding usage patch: %v", err)
 	}
 
-	_, err = c.client.CoreV1().Pods(ns).Patch(t.Context(), pod, types.MergePatchType, patch,
+	_, err = c.client.CoreV1().Pods(ns).Patch(testContext(t), pod, types.MergePatchType, patch,
 		metav1.PatchOptions{})
 	if err != nil {
 		t.Fatalf("setting usage of pod %s/%s: %v", ns, pod, err)
@@ -163,13 +171,14 @@ func (c *Cluster) SetPodUsage(t testing.TB, ns, pod, cpu, memory string) {
 func (c *Cluster) WaitFor(t testing.TB, timeout time.Duration, desc string,
 	cond func(context.Context) (bool, error)) {
 	t.Helper()
-	if err := poll(t.Context(), timeout, cond); err != nil {
+	if err := poll(testContext(t), timeout, cond); err != nil {
 		t.Fatalf("waiting for %s: %v", desc, err)
 	}
 }
 
 // poll is WaitFor without a test: it returns an error naming the timeout and the last error.
-func poll(ctx context.Context, timeout time.Duration, cond func(context.Context) (bool, error)) error {
+func poll(ctx context.Context, timeout time.Duration,
+	cond func(context.Context) (bool, error)) error {
 	var last error
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true,
 		func(ctx context.Context) (bool, error) {
@@ -194,7 +203,7 @@ func (c *Cluster) WaitHPA(t testing.TB, ns, name string, timeout time.Duration,
 	cond func(*autoscalingv2.HorizontalPodAutoscaler) bool) *autoscalingv2.HorizontalPodAutoscaler {
 	t.Helper()
 	var last *autoscalingv2.HorizontalPodAutoscaler
-	err := poll(t.Context(), timeout, func(ctx context.Context) (bool, error) {
+	err := poll(testContext(t), timeout, func(ctx context.Context) (bool, error) {
 		hpa, err := c.client.AutoscalingV2().HorizontalPodAutoscalers(ns).Get(ctx, name,
 			metav1.GetOptions{})
 		if err != nil {

@@ -18,7 +18,9 @@ func TestDescribeHPA(t *testing.T) {
 	assert.Equal(t, "<never read>", DescribeHPA(nil))
 
 	util := int32(257)
-	hpa := &autoscalingv2.HorizontalPodAutoscaler{Status: autoscalingv2.HorizontalPodAutoscalerStatus{
+	const rescaled = "the HPA controller was able to update the target scale to 6"
+	hpa := &autoscalingv2.HorizontalPodAutoscaler{}
+	hpa.Status = autoscalingv2.HorizontalPodAutoscalerStatus{
 		CurrentReplicas: 2, DesiredReplicas: 6,
 		CurrentMetrics: []autoscalingv2.MetricStatus{{
 			Type: autoscalingv2.ResourceMetricSourceType,
@@ -29,10 +31,10 @@ func TestDescribeHPA(t *testing.T) {
 		}},
 		Conditions: []autoscalingv2.HorizontalPodAutoscalerCondition{{
 			Type: autoscalingv2.AbleToScale, Status: corev1.ConditionTrue,
-			Reason: "SucceededRescale", Message: "the HPA controller was able to update the target scale to 6",
+			Reason: "SucceededRescale", Message: rescaled,
 		}},
-	}}
+	}
 	assert.Equal(t, "replicas current=2 desired=6 cpu=257%\n"+
-		"  AbleToScale=True SucceededRescale: the HPA controller was able to update the target scale to 6",
+		"  AbleToScale=True SucceededRescale: "+rescaled,
 		DescribeHPA(hpa))
 }

@@ -43,7 +43,7 @@ func NewNode(name, cpu, memory string) (*corev1.Node, error) {
 			Annotations: map[string]string{
 				"kwok.x-k8s.io/node":                   "fake",
 				"node.alpha.kubernetes.io/ttl":         "0",
-				"metrics.k8s.io/resource-metrics-path": "/metrics/nodes/" + name + "/metrics/resource",
+				"metrics.k8s.io/resource-metrics-path": metricsPath(name),
 			},
 			Labels: map[string]string{
 				"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
@@ -61,12 +61,14 @@ func NewNode(name, cpu, memory string) (*corev1.Node, error) {
 	}, nil
 }
 
+// metricsPath is where kwok serves the kubelet-style resource metrics of a node.
+func metricsPath(node string) string { return "/metrics/nodes/" + node + "/metrics/resource" }
+
 // AddNode adds a kwok node with the given allocatable CPU and memory (for example "8" and
-// "32Gi") and removes it when the test ends. kwok marks it Ready within a second or two.
+// "32Gi"), waits until kwok has made it Ready, and removes it when the test ends.
 func (c *Cluster) AddNode(t testing.TB, name, cpu, memory string) *corev1.Node {
 	t.Helper()
-	ctx := t.Context()
-	node, err := c.createNode(ctx, name, cpu, memory)
+	node, err := c.createNode(testContext(t), name, cpu, memory)
 	if err != nil {
 		t.Fatalf("adding node: %v", err)
 	}
@@ -79,6 +81,8 @@ func (c *Cluster) AddNode(t testing.TB, name, cpu, memory string) *corev1.Node {
 			t.Errorf("deleting node %s: %v", name, err)
 		}
 	})
+
+	c.WaitFor(t, readyTimeout, "node "+name+" Ready", c.NodeReady(name))
 	return node
 }
 

@@ -25,7 +25,7 @@ func Plugin(t testing.TB) string {
 	defer state.pluginMu.Unlock()
 
 	if state.plugin == "" && state.pluginErr == nil {
-		state.pluginDir, state.plugin, state.pluginErr = buildPlugin(t.Context())
+		state.pluginDir, state.plugin, state.pluginErr = buildPlugin(testContext(t))
 	}
 	if state.pluginErr != nil {
 		t.Fatalf("building the plugin: %v", state.pluginErr)

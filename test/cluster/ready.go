@@ -111,7 +111,8 @@ func (c *Cluster) APIServiceUnavailable(name, reason string) func(context.Contex
 		if err != nil {
 			return false, err
 		}
-		return cond.Status == apiregv1.ConditionFalse && (reason == "" || cond.Reason == reason), nil
+		matches := reason == "" || cond.Reason == reason
+		return cond.Status == apiregv1.ConditionFalse && matches, nil
 	}
 }
 

@@ -37,6 +37,12 @@ func start(logf func(string, ...any)) (*Cluster, error) {
 	ctx, cancel = context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	c, err := create(ctx, tl, logf)
+	if err != nil && ctx.Err() == nil {
+		// Another process may have bound one of the chosen ports in the meantime.
+		first, _, _ := strings.Cut(err.Error(), "\n")
+		logf("e2e: retrying with other ports after: %s", first)
+		c, err = create(ctx, tl, logf)
+	}
 	if err != nil {
 		return nil, err
 	}

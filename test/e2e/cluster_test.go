@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -21,7 +23,6 @@ import (
 func TestEveryNodeAddressIsLoopback(t *testing.T) {
 	c := cluster.Shared(t)
 	c.AddNode(t, "node-extra", "4", "8Gi")
-	c.WaitFor(t, time.Minute, "node-extra Ready", c.NodeReady("node-extra"))
 
 	nodes, err := c.Client().CoreV1().Nodes().List(t.Context(), metav1.ListOptions{})
 	require.NoError(t, err)
@@ -36,6 +37,7 @@ func TestEveryNodeAddressIsLoopback(t *testing.T) {
 }
 
 func TestServiceClusterIPsAreLoopback(t *testing.T) {
+	t.Parallel()
 	c := cluster.Shared(t)
 	ns := c.Namespace(t)
 	c.Apply(t, ns, `apiVersion: v1
@@ -50,6 +52,56 @@ spec:
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(svc.Spec.ClusterIP, "127."), svc.Spec.ClusterIP)
 }
+
+// TestPodsGetIPsAndServiceEndpoints checks that kwok gives pods IPs from the harness's pod
+// range and that the EndpointSlice controller turns them into ready Service endpoints.
+func TestPodsGetIPsAndServiceEndpoints(t *testing.T) {
+	t.Parallel()
+	c := cluster.Shared(t)
+	ns := c.Namespace(t)
+	c.Apply(t, ns, webDeployment+`---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80}]
+`)
+	_, podNet, err := net.ParseCIDR(cluster.PodCIDR)
+	require.NoError(t, err)
+
+	var addresses []string
+	c.WaitFor(t, 2*time.Minute, "2 ready endpoints of Service web",
+		func(ctx context.Context) (bool, error) {
+			slices, err := c.Client().DiscoveryV1().EndpointSlices(ns).List(ctx,
+				metav1.ListOptions{LabelSelector: "kubernetes.io/service-name=web"})
+			if err != nil {
+				return false, err
+			}
+			addresses = readyAddresses(slices.Items)
+			return len(addresses) == 2, nil
+		})
+	for _, addr := range addresses {
+		assert.True(t, podNet.Contains(net.ParseIP(addr)), "endpoint %s outside %s", addr,
+			cluster.PodCIDR)
+	}
+}
+
+// readyAddresses lists the addresses of the ready endpoints in slices.
+func readyAddresses(slices []discoveryv1.EndpointSlice) []string {
+	var out []string
+	for _, slice := range slices {
+		for _, ep := range slice.Endpoints {
+			if ep.Conditions.Ready != nil && *ep.Conditions.Ready {
+				out = append(out, ep.Addresses...)
+			}
+		}
+	}
+	return out
+}
+
+// hpav2 shortens the HPA type in conditions.
+type hpav2 = autoscalingv2.HorizontalPodAutoscaler
 
 // webDeployment requests 100m CPU per pod and uses 180m, per its pod template's annotations.
 const webDeployment = `apiVersion: apps/v1
@@ -92,6 +144,7 @@ spec:
 // used of 100m requested is 180% against a 70% target, so the controller must scale up, and
 // keeps doing so until maxReplicas.
 func TestHPAScalesOnSimulatedUsage(t *testing.T) {
+	t.Parallel()
 	c := cluster.Shared(t)
 	ns := c.Namespace(t)
 	start := time.Now()
@@ -106,14 +159,14 @@ func TestHPAScalesOnSimulatedUsage(t *testing.T) {
 	assertNear(t, "cpu", usage.Cpu(), resource.MustParse("180m"), 0.15)
 	assertNear(t, "memory", usage.Memory(), resource.MustParse("100Mi"), 0.01)
 
-	hpa := c.WaitHPA(t, ns, "web", 3*time.Minute, func(h *autoscalingv2.HorizontalPodAutoscaler) bool {
+	hpa := c.WaitHPA(t, ns, "web", 3*time.Minute, func(h *hpav2) bool {
 		return h.Status.DesiredReplicas > 2
 	})
 	t.Logf("HPA scaled up after %s: %s", time.Since(start).Round(time.Second),
 		cluster.DescribeHPA(hpa))
 	assertCondition(t, hpa, autoscalingv2.ScalingActive, corev1.ConditionTrue, "ValidMetricFound")
 
-	hpa = c.WaitHPA(t, ns, "web", 4*time.Minute, func(h *autoscalingv2.HorizontalPodAutoscaler) bool {
+	hpa = c.WaitHPA(t, ns, "web", 4*time.Minute, func(h *hpav2) bool {
 		return h.Status.CurrentReplicas == 10
 	})
 	t.Logf("HPA at maxReplicas after %s", time.Since(start).Round(time.Second))
@@ -123,6 +176,7 @@ func TestHPAScalesOnSimulatedUsage(t *testing.T) {
 // TestSetPodUsageReachesMetricsAPI changes one pod's usage while it runs and sees
 // metrics.k8s.io report the new value for that pod only.
 func TestSetPodUsageReachesMetricsAPI(t *testing.T) {
+	t.Parallel()
 	c := cluster.Shared(t)
 	ns := c.Namespace(t)
 	c.Apply(t, ns, webDeployment)
@@ -132,23 +186,22 @@ func TestSetPodUsageReachesMetricsAPI(t *testing.T) {
 	c.SetPodUsage(t, ns, pods[0], "600m", "300Mi")
 
 	c.WaitFor(t, 2*time.Minute, "new usage of "+pods[0], func(ctx context.Context) (bool, error) {
-		m, err := c.Metrics().MetricsV1beta1().PodMetricses(ns).Get(ctx, pods[0], metav1.GetOptions{})
-		if err != nil {
+		m, err := c.Metrics().MetricsV1beta1().PodMetricses(ns).Get(ctx, pods[0],
+			metav1.GetOptions{})
+		if err != nil || len(m.Containers) == 0 {
 			return false, err
 		}
-		cpu := m.Containers[0].Usage.Cpu().MilliValue()
-		return cpu > 500 && m.Containers[0].Usage.Memory().Value() == 300<<20, nil
+		usage := m.Containers[0].Usage
+		return usage.Cpu().MilliValue() > 500 && usage.Memory().Value() == 300<<20, nil
 	})
-	other, err := c.Metrics().MetricsV1beta1().PodMetricses(ns).Get(t.Context(), pods[1],
-		metav1.GetOptions{})
-	require.NoError(t, err)
-	assertNear(t, "cpu of the other pod", other.Containers[0].Usage.Cpu(),
-		resource.MustParse("180m"), 0.15)
+	other := waitPodMetrics(t, c, ns, pods[1], time.Minute)
+	assertNear(t, "cpu of the other pod", other.Cpu(), resource.MustParse("180m"), 0.15)
 }
 
 // TestJobsComplete relies on kwok's pod-complete stage: pods owned by a Job succeed right
 // after they start.
 func TestJobsComplete(t *testing.T) {
+	t.Parallel()
 	c := cluster.Shared(t)
 	ns := c.Namespace(t)
 	c.Apply(t, ns, `apiVersion: batch/v1

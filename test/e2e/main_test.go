@@ -1,5 +1,9 @@
 // Package e2e runs the plugin and the harness against the local control plane. Run it with
 // go test ./test/e2e/ -timeout 30m (see package cluster for the tools it needs).
+//
+// Tests that only read or write their own namespace call t.Parallel; tests that inject
+// faults into the shared cluster do not, and Go runs parallel tests only once every
+// sequential one has finished, so the two never overlap.
 package e2e
 
 import (

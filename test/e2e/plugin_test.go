@@ -30,4 +30,8 @@ func TestPluginVersionThroughKubectl(t *testing.T) {
 	stdout, _, err = c.Kubectl(t, "plugin", "list", "--name-only")
 	require.NoError(t, err)
 	assert.Contains(t, stdout, "kubectl-directus")
+
+	stdout, stderr, err = c.Directus(t, "version")
+	require.NoError(t, err, stderr)
+	assert.True(t, strings.HasPrefix(stdout, "kubectl-directus "), stdout)
 }

@@ -4,8 +4,8 @@
 # pinned tool modules next to this script, through the Go module proxy only.
 #
 # Output goes to ${KUBECTL_DIRECTUS_TOOLS:-$HOME/.cache/kubectl-directus/tools}/<key>/, where
-# <key> hashes the tool modules' go.mod and go.sum, this script and the Go version, so a change
-# to any of them builds into a fresh directory. Binaries already built there are kept.
+# <key> hashes the tool modules' go.mod and go.sum, the Go version and $recipe below, so a
+# change to any of them builds into a fresh directory. Binaries already built there are kept.
 # The directory also receives the manifests the harness needs from those modules:
 #   manifests/metrics-server/   metrics-server's kustomize base (kwokctl renders it locally)
 #   manifests/kwok-metrics.yaml kwok's Metric that serves kubelet-style resource metrics
@@ -18,6 +18,9 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tools_root=${KUBECTL_DIRECTUS_TOOLS:-$HOME/.cache/kubectl-directus/tools}
 modules=(etcd kube kwok metrics-server)
+# recipe names how the binaries are built (flags, stamps, copied manifests): change it
+# whenever that changes, so cached tools built the old way are not reused.
+recipe="ldflags-version-stamps-1 manifests-1"
 
 log() { printf 'build.sh: %s\n' "$*" >&2; }
 
@@ -27,7 +30,7 @@ tool_key() {
     for m in "${modules[@]}"; do
       cat "$here/$m/go.mod" "$here/$m/go.sum"
     done
-    cat "$here/build.sh"
+    echo "$recipe"
     go version
   } | sha256sum | cut -c1-16
 }
@@ -136,6 +139,7 @@ main() {
   # Several test binaries may call this at once: one builds, the others wait for it.
   exec 9>"$out/.lock"
   flock 9
+  rm -rf "$out"/.build.* "$out"/.manifests.* # left by an interrupted run
 
   build_etcd
   build_kwok
