@@ -92,6 +92,7 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 		newCmdStatus(streams, configFlags, nil),
 		newCmdEvents(streams, configFlags, nil),
 		newCmdLoad(streams, configFlags, nil),
+		newCmdDoctor(streams, configFlags, nil),
 	)
 	return cmd
 }

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"fmt"
 	"sort"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -22,6 +23,10 @@ type index struct {
 	statefulSets map[string]*appsv1.StatefulSet
 	replicaSets  map[string]*appsv1.ReplicaSet
 	events       map[string][]*corev1.Event // "ns/Kind/name"
+
+	// targets memoizes TargetOf: every check of every HPA asks for its target.
+	targetsMu sync.Mutex
+	targets   map[TargetKey]*Target
 }
 
 // buildIndex fills the lookup maps; Gather calls it, and tests that build a Snapshot by hand
@@ -35,6 +40,7 @@ func (s *Snapshot) buildIndex() {
 		statefulSets: map[string]*appsv1.StatefulSet{},
 		replicaSets:  map[string]*appsv1.ReplicaSet{},
 		events:       map[string][]*corev1.Event{},
+		targets:      map[TargetKey]*Target{},
 	}
 	ix.addPods(s.Pods)
 	for i := range s.PodMetrics {
@@ -114,9 +120,22 @@ type Target struct {
 	Deployment *appsv1.Deployment
 }
 
-// TargetOf resolves an HPA's scale target from the snapshot.
+// TargetOf resolves an HPA's scale target from the snapshot. The result is shared between
+// callers: read it, do not change it.
 func (s *Snapshot) TargetOf(hpa *autoscalingv2.HorizontalPodAutoscaler) *Target {
 	key := KeyOf(hpa)
+	ix := s.ix()
+	ix.targetsMu.Lock()
+	defer ix.targetsMu.Unlock()
+	if target, ok := ix.targets[key]; ok {
+		return target
+	}
+	target := s.resolveTarget(key)
+	ix.targets[key] = target
+	return target
+}
+
+func (s *Snapshot) resolveTarget(key TargetKey) *Target {
 	target := &Target{Key: key}
 	gv, err := schema.ParseGroupVersion(key.APIVersion)
 	if err != nil {

@@ -22,7 +22,7 @@ func (g *gatherer) listFuncs(parts Parts) []listFunc {
 		funcs = append(funcs, g.nodes)
 	}
 	if parts&PartPipeline != 0 {
-		funcs = append(funcs, g.apiServices, g.servedGroups)
+		funcs = append(funcs, g.apiServices, g.servedGroups, g.metricsServers)
 	}
 	if parts&PartConfig != 0 {
 		funcs = append(funcs, g.services, g.endpointSlices, g.pdbs, g.configMaps, g.jobs)
@@ -34,7 +34,7 @@ var listAll = metav1.ListOptions{ResourceVersion: "0"}
 
 func (g *gatherer) hpas(ctx context.Context) error {
 	list, err := g.clients.Kube.AutoscalingV2().HorizontalPodAutoscalers(g.ns).List(ctx, listAll)
-	if g.record("list", "horizontalpodautoscalers.autoscaling", g.ns, err) {
+	if g.record("list", ResHPAs, g.ns, err) {
 		g.snap.HPAs = list.Items
 	}
 	return err
@@ -42,7 +42,7 @@ func (g *gatherer) hpas(ctx context.Context) error {
 
 func (g *gatherer) deployments(ctx context.Context) error {
 	list, err := g.clients.Kube.AppsV1().Deployments(g.ns).List(ctx, listAll)
-	if g.record("list", "deployments.apps", g.ns, err) {
+	if g.record("list", ResDeployments, g.ns, err) {
 		g.snap.Deployments = list.Items
 	}
 	return err
@@ -50,7 +50,7 @@ func (g *gatherer) deployments(ctx context.Context) error {
 
 func (g *gatherer) replicaSets(ctx context.Context) error {
 	list, err := g.clients.Kube.AppsV1().ReplicaSets(g.ns).List(ctx, listAll)
-	if g.record("list", "replicasets.apps", g.ns, err) {
+	if g.record("list", ResReplicaSets, g.ns, err) {
 		g.snap.ReplicaSets = list.Items
 	}
 	return err
@@ -58,7 +58,7 @@ func (g *gatherer) replicaSets(ctx context.Context) error {
 
 func (g *gatherer) statefulSets(ctx context.Context) error {
 	list, err := g.clients.Kube.AppsV1().StatefulSets(g.ns).List(ctx, listAll)
-	if g.record("list", "statefulsets.apps", g.ns, err) {
+	if g.record("list", ResStatefulSets, g.ns, err) {
 		g.snap.StatefulSets = list.Items
 	}
 	return err
@@ -66,7 +66,7 @@ func (g *gatherer) statefulSets(ctx context.Context) error {
 
 func (g *gatherer) jobs(ctx context.Context) error {
 	list, err := g.clients.Kube.BatchV1().Jobs(g.ns).List(ctx, listAll)
-	if g.record("list", "jobs.batch", g.ns, err) {
+	if g.record("list", ResJobs, g.ns, err) {
 		g.snap.Jobs = list.Items
 	}
 	return err
@@ -74,7 +74,7 @@ func (g *gatherer) jobs(ctx context.Context) error {
 
 func (g *gatherer) pods(ctx context.Context) error {
 	list, err := g.clients.Kube.CoreV1().Pods(g.ns).List(ctx, listAll)
-	if g.record("list", "pods", g.ns, err) {
+	if g.record("list", ResPods, g.ns, err) {
 		g.snap.Pods = list.Items
 	}
 	return err
@@ -82,7 +82,7 @@ func (g *gatherer) pods(ctx context.Context) error {
 
 func (g *gatherer) services(ctx context.Context) error {
 	list, err := g.clients.Kube.CoreV1().Services(g.ns).List(ctx, listAll)
-	if g.record("list", "services", g.ns, err) {
+	if g.record("list", ResServices, g.ns, err) {
 		g.snap.Services = list.Items
 	}
 	return err
@@ -90,7 +90,7 @@ func (g *gatherer) services(ctx context.Context) error {
 
 func (g *gatherer) endpointSlices(ctx context.Context) error {
 	list, err := g.clients.Kube.DiscoveryV1().EndpointSlices(g.ns).List(ctx, listAll)
-	if g.record("list", "endpointslices.discovery.k8s.io", g.ns, err) {
+	if g.record("list", ResEndpoints, g.ns, err) {
 		g.snap.Endpoints = list.Items
 	}
 	return err
@@ -98,7 +98,7 @@ func (g *gatherer) endpointSlices(ctx context.Context) error {
 
 func (g *gatherer) pdbs(ctx context.Context) error {
 	list, err := g.clients.Kube.PolicyV1().PodDisruptionBudgets(g.ns).List(ctx, listAll)
-	if g.record("list", "poddisruptionbudgets.policy", g.ns, err) {
+	if g.record("list", ResPDBs, g.ns, err) {
 		g.snap.PDBs = list.Items
 	}
 	return err
@@ -106,7 +106,7 @@ func (g *gatherer) pdbs(ctx context.Context) error {
 
 func (g *gatherer) configMaps(ctx context.Context) error {
 	list, err := g.clients.Kube.CoreV1().ConfigMaps(g.ns).List(ctx, listAll)
-	if g.record("list", "configmaps", g.ns, err) {
+	if g.record("list", ResConfigMaps, g.ns, err) {
 		g.snap.ConfigMaps = list.Items
 	}
 	return err
@@ -114,7 +114,7 @@ func (g *gatherer) configMaps(ctx context.Context) error {
 
 func (g *gatherer) events(ctx context.Context) error {
 	list, err := g.clients.Kube.CoreV1().Events(g.ns).List(ctx, listAll)
-	if g.record("list", "events", g.ns, err) {
+	if g.record("list", ResEvents, g.ns, err) {
 		g.snap.Events = list.Items
 	}
 	return err
@@ -122,7 +122,7 @@ func (g *gatherer) events(ctx context.Context) error {
 
 func (g *gatherer) nodes(ctx context.Context) error {
 	list, err := g.clients.Kube.CoreV1().Nodes().List(ctx, listAll)
-	if g.record("list", "nodes", "", err) {
+	if g.record("list", ResNodes, "", err) {
 		g.snap.Nodes = list.Items
 	}
 	return err
@@ -135,7 +135,7 @@ func (g *gatherer) podMetrics(ctx context.Context) error {
 		g.snap.MetricsError = err
 		g.mu.Unlock()
 	}
-	if g.record("list", "pods.metrics.k8s.io", g.ns, err) {
+	if g.record("list", ResPodMetrics, g.ns, err) {
 		g.snap.PodMetrics = list.Items
 	}
 	return err
@@ -143,7 +143,7 @@ func (g *gatherer) podMetrics(ctx context.Context) error {
 
 func (g *gatherer) nodeMetrics(ctx context.Context) error {
 	list, err := g.clients.Metrics.MetricsV1beta1().NodeMetricses().List(ctx, metav1.ListOptions{})
-	if g.record("list", "nodes.metrics.k8s.io", "", err) {
+	if g.record("list", ResNodeMetrics, "", err) {
 		g.snap.NodeMetrics = list.Items
 	}
 	return err

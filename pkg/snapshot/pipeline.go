@@ -25,7 +25,7 @@ func isMetricsGroup(group string) bool {
 // apiServices lists APIServices once and keeps those of the metrics groups.
 func (g *gatherer) apiServices(ctx context.Context) error {
 	list, err := g.clients.Aggregator.ApiregistrationV1().APIServices().List(ctx, listAll)
-	if !g.record("list", "apiservices.apiregistration.k8s.io", "", err) {
+	if !g.record("list", ResAPIServices, "", err) {
 		return err
 	}
 	for _, svc := range list.Items {
@@ -50,21 +50,27 @@ func (g *gatherer) servedGroups(ctx context.Context) error {
 	g.mu.Lock()
 	g.snap.ServedGroups = served
 	g.mu.Unlock()
-	g.record("get", "discovery /apis", "", err)
+	g.record("get", ResDiscovery, "", err)
 	return err
 }
 
-// backingServices reads the Service and EndpointSlices behind each metrics APIService: at most
-// a few calls, whatever the number of HPAs.
+// backingServices reads the Service, EndpointSlices and pods behind each metrics APIService,
+// and the Deployments, warning events and NetworkPolicies of the namespaces they live in: a
+// few calls per APIService, whatever the number of HPAs.
 func (g *gatherer) backingServices(ctx context.Context) error {
 	seen := map[string]bool{}
+	namespaces := map[string]bool{}
 	for _, api := range g.snap.APIServices {
 		ref := api.Spec.Service
 		if ref == nil || seen[ref.Namespace+"/"+ref.Name] {
 			continue
 		}
 		seen[ref.Namespace+"/"+ref.Name] = true
+		namespaces[ref.Namespace] = true
 		g.readBackingService(ctx, ref)
+	}
+	for ns := range namespaces {
+		g.readBackendNamespace(ctx, ns)
 	}
 	return nil
 }
@@ -75,13 +81,14 @@ func (g *gatherer) readBackingService(ctx context.Context, ref *apiregistrationv
 	switch {
 	case err == nil:
 		g.appendBacking(svc)
+		g.readBackendPods(ctx, svc)
 	case !apierrors.IsNotFound(err):
-		g.record("get", "services", ref.Namespace, err)
+		g.record("get", ResServices, ref.Namespace, err)
 	}
 
 	opts := metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + ref.Name}
 	slices, err := g.clients.Kube.DiscoveryV1().EndpointSlices(ref.Namespace).List(ctx, opts)
-	if g.record("list", "endpointslices.discovery.k8s.io", ref.Namespace, err) {
+	if g.record("list", ResEndpoints, ref.Namespace, err) {
 		g.mu.Lock()
 		g.snap.BackingEndpoints = append(g.snap.BackingEndpoints, slices.Items...)
 		g.mu.Unlock()

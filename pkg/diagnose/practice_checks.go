@@ -1,0 +1,8 @@
+package diagnose
+
+// practiceChecks judge the HPA and workload against autoscaling practice: replica bounds,
+// targets, behavior, probes, shutdown, disruption budgets and capacity. Each check lives in its
+// own practice_*.go file and is appended here.
+func practiceChecks() []Check {
+	return nil
+}
