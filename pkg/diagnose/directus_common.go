@@ -1,0 +1,49 @@
+package diagnose
+
+import (
+	"strings"
+
+	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
+)
+
+// envNeeds are the resources a check reading Directus' environment depends on.
+var envNeeds = []string{snapshot.ResDeployments, snapshot.ResStatefulSets, snapshot.ResHPAs,
+	snapshot.ResConfigMaps}
+
+// directusJudge judges one Directus workload with its resolved environment.
+type directusJudge func(w *workload, env *envView) []Finding
+
+// eachDirectus runs judge on every Directus workload of the snapshot.
+func eachDirectus(snap *snapshot.Snapshot, judge directusJudge) []Finding {
+	var out []Finding
+	for _, w := range directusWorkloads(snap) {
+		env := resolveEnv(snap, w.Meta.Namespace, &w.Template.Spec, w.Container)
+		out = append(out, judge(w, env)...)
+	}
+	return out
+}
+
+// directusCheck is a check over every Directus workload of the snapshot.
+func directusCheck(id, title string, needs []string, judge func(snap *snapshot.Snapshot) directusJudge) Check {
+	return Check{ID: id, Area: AreaDirectus, Title: title, Needs: needs,
+		Run: func(_ CheckContext, snap *snapshot.Snapshot) []Finding {
+			return eachDirectus(snap, judge(snap))
+		}}
+}
+
+// finding builds a finding about the workload; the first evidence item names its container.
+func (w *workload) finding(id string, sev Severity, msg string, evidence []string, fix string) Finding {
+	items := append([]string{"container " + w.Container.Name + " (image " + w.Container.Image + ")"},
+		evidence...)
+	return Finding{ID: id, Severity: sev, Subject: w.subject(), Message: msg, Evidence: items,
+		Remediation: fix}
+}
+
+// envList renders variables for evidence.
+func envList(vars ...envVar) string {
+	parts := make([]string, len(vars))
+	for i, v := range vars {
+		parts[i] = v.describe()
+	}
+	return strings.Join(parts, "; ")
+}

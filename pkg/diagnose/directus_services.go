@@ -1,0 +1,183 @@
+package diagnose
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
+)
+
+// endpoint is a host and port Directus connects to, resolved to a Service of the snapshot
+// when the host names one.
+type endpoint struct {
+	Host string
+	Port string
+	// DB is the Redis database number from a redis:// URL path, "" when none.
+	DB string
+	// Service is the Service the host names, nil for outside hosts or Services the snapshot
+	// does not hold.
+	Service *corev1.Service
+}
+
+func (e endpoint) String() string {
+	if e.Port == "" {
+		return e.Host
+	}
+	return net.JoinHostPort(e.Host, e.Port)
+}
+
+// serviceFor finds the Service a host name refers to from a pod in namespace ns: "kv",
+// "kv.shop", "kv.shop.svc" or "kv.shop.svc.<cluster domain>".
+func serviceFor(snap *snapshot.Snapshot, ns, host string) *corev1.Service {
+	parts := strings.Split(strings.TrimSuffix(host, "."), ".")
+	name, svcNS := parts[0], ns
+	if len(parts) >= 2 {
+		svcNS = parts[1]
+	}
+	if len(parts) >= 3 && parts[2] != "svc" {
+		return nil
+	}
+	for i := range snap.Services {
+		s := &snap.Services[i]
+		if s.Namespace == svcNS && s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// readyEndpoints counts the ready addresses of a Service's EndpointSlices.
+func readyEndpoints(snap *snapshot.Snapshot, svc *corev1.Service) int {
+	n := 0
+	for i := range snap.Endpoints {
+		slice := &snap.Endpoints[i]
+		if slice.Namespace != svc.Namespace ||
+			slice.Labels[discoveryv1.LabelServiceName] != svc.Name {
+			continue
+		}
+		for _, ep := range slice.Endpoints {
+			if ep.Conditions.Ready == nil || *ep.Conditions.Ready {
+				n += len(ep.Addresses)
+			}
+		}
+	}
+	return n
+}
+
+// dependencyDown reports whether a Service Directus depends on has no ready endpoint.
+// ExternalName Services have none by design and count as up.
+func dependencyDown(snap *snapshot.Snapshot, svc *corev1.Service) bool {
+	if svc == nil || svc.Spec.Type == corev1.ServiceTypeExternalName {
+		return false
+	}
+	return readyEndpoints(snap, svc) == 0
+}
+
+// redisEndpoint resolves where Directus connects to Redis: the REDIS URL wins over
+// REDIS_HOST and REDIS_PORT. ok is false when Redis is not configured or its address sits in
+// a Secret.
+func redisEndpoint(snap *snapshot.Snapshot, ns string, env *envView) (endpoint, bool) {
+	if raw, ok := env.value("REDIS", ""); ok && raw != "" {
+		return parseURLEndpoint(snap, ns, raw, "6379")
+	}
+	host, ok := env.value("REDIS_HOST", "")
+	if !ok || host == "" {
+		return endpoint{}, false
+	}
+	port, _ := env.value("REDIS_PORT", "6379")
+	db, _ := env.value("REDIS_DB", "")
+	return endpoint{Host: host, Port: port, DB: db, Service: serviceFor(snap, ns, host)}, true
+}
+
+// databaseEndpoint resolves where Directus connects to its database: DB_CONNECTION_STRING
+// wins over DB_HOST and DB_PORT.
+func databaseEndpoint(snap *snapshot.Snapshot, ns string, env *envView) (endpoint, bool) {
+	if raw, ok := env.value("DB_CONNECTION_STRING", ""); ok && raw != "" {
+		return parseURLEndpoint(snap, ns, raw, "5432")
+	}
+	host, ok := env.value("DB_HOST", "")
+	if !ok || host == "" {
+		return endpoint{}, false
+	}
+	port, _ := env.value("DB_PORT", "5432")
+	return endpoint{Host: host, Port: port, Service: serviceFor(snap, ns, host)}, true
+}
+
+func parseURLEndpoint(snap *snapshot.Snapshot, ns, raw, defPort string) (endpoint, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return endpoint{}, false
+	}
+	e := endpoint{Host: u.Hostname(), Port: u.Port(), DB: strings.Trim(u.Path, "/")}
+	if e.Port == "" {
+		e.Port = defPort
+	}
+	e.Service = serviceFor(snap, ns, e.Host)
+	return e, true
+}
+
+// urlHasPassword reports whether a connection URL carries a password in plain text.
+func urlHasPassword(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return false
+	}
+	_, has := u.User.Password()
+	return has
+}
+
+// redisCandidates describes the Services of namespace ns that look like a Redis or Valkey
+// (port 6379, or a name saying so), for a finding that suggests one.
+func redisCandidates(snap *snapshot.Snapshot, ns string) []string {
+	var out []string
+	for i := range snap.Services {
+		svc := &snap.Services[i]
+		if svc.Namespace != ns || !looksLikeRedis(svc) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("Service %s (port %s, %s) could serve as the Redis",
+			svc.Name, servicePorts(svc), plural(readyEndpoints(snap, svc), "ready endpoint")))
+	}
+	return out
+}
+
+func looksLikeRedis(svc *corev1.Service) bool {
+	for _, p := range svc.Spec.Ports {
+		if p.Port == 6379 || p.TargetPort.IntValue() == 6379 {
+			return true
+		}
+	}
+	name := strings.ToLower(svc.Name)
+	return strings.Contains(name, "redis") || strings.Contains(name, "valkey")
+}
+
+func servicePorts(svc *corev1.Service) string {
+	ports := make([]string, len(svc.Spec.Ports))
+	for i, p := range svc.Spec.Ports {
+		ports[i] = strconv.Itoa(int(p.Port))
+	}
+	return strings.Join(ports, ",")
+}
+
+// backingStatefulSet returns the StatefulSet whose pods a Service selects, if any.
+func backingStatefulSet(snap *snapshot.Snapshot, svc *corev1.Service) *appsv1.StatefulSet {
+	if svc == nil || len(svc.Spec.Selector) == 0 {
+		return nil
+	}
+	sel := labels.SelectorFromSet(svc.Spec.Selector)
+	for i := range snap.StatefulSets {
+		s := &snap.StatefulSets[i]
+		if s.Namespace == svc.Namespace && sel.Matches(labels.Set(s.Spec.Template.Labels)) {
+			return s
+		}
+	}
+	return nil
+}
