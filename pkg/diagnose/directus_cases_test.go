@@ -144,3 +144,34 @@ func TestK20Probes(t *testing.T) {
 			files: []string{"k20-pass-health.yaml"}, not: noProbeFinding},
 	})
 }
+
+func TestK12AutoscalingIntendedButNoHPA(t *testing.T) {
+	runCases(t, []fixtureCase{
+		{name: "main: Helm chart left replicas out", files: []string{"k12-main.yaml"},
+			want: []expect{{ID: "HPA-CFG-001", Severity: Error, Subject: cms, Evidence: []string{
+				"Deployment cms: spec.replicas 1", "no HPA in namespace shop targets Deployment cms",
+				"Helm release cms", "chart directus-2.0.2", "the chart did not render spec.replicas",
+				"autoscaling versions served: v1, v2; not served: v2beta1, v2beta2"}}}},
+		{name: "B plain manifests, one replica", files: []string{"k12-plain.yaml"},
+			want: []expect{{ID: "HPA-CFG-001", Severity: Warning, Subject: cms, Evidence: []string{
+				"Deployment cms: spec.replicas 1", "no HPA in namespace shop targets Deployment cms",
+				"autoscaling versions served: v1, v2"}}},
+			not: []absent{{ID: "HPA-CFG-001", Severity: Error}}},
+		{name: "HPA deleted after scaling", files: []string{"k12-hpa-deleted.yaml"},
+			want: []expect{{ID: "HPA-CFG-001", Severity: Error, Subject: cms, Evidence: []string{
+				"spec.replicas 3", "kube-controller-manager (through /scale)"}}}},
+		{name: "fixed replicas on purpose", files: []string{"k12-fixed.yaml"},
+			want: []expect{{ID: "HPA-CFG-001", Severity: Info, Subject: cms}},
+			not:  []absent{{ID: "HPA-CFG-001", Severity: Warning}}},
+		{name: "pass: baseline has an HPA", not: []absent{{ID: "HPA-CFG-001", Severity: Info}}},
+	})
+}
+
+func TestK12UsesNoHPAWhenScopedToOne(t *testing.T) {
+	snap := loadFixture(t, "k12-plain.yaml")
+	snap.Scope.HPAName = "cms"
+
+	report := runChecks(snap)
+
+	assertFindings(t, report, nil, []absent{{ID: "HPA-CFG-001", Severity: Info}})
+}

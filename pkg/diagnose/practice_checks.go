@@ -4,5 +4,7 @@ package diagnose
 // targets, behavior, probes, shutdown, disruption budgets and capacity. Each check lives in its
 // own practice_*.go file and is appended here.
 func practiceChecks() []Check {
-	return nil
+	return []Check{
+		autoscaledCheck(),
+	}
 }
