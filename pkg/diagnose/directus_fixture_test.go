@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -126,17 +127,17 @@ func patchObject(t *testing.T, original, patch []byte) []byte {
 	return out
 }
 
-func fixtureScheme() *runtime.Scheme {
+// fixtureDecoder decodes every kind a snapshot holds; building it is slow, so tests share one.
+var fixtureDecoder = sync.OnceValue(func() runtime.Decoder {
 	s := runtime.NewScheme()
 	_ = scheme.AddToScheme(s)
 	_ = metricsv1beta1.AddToScheme(s)
-	return s
-}
+	return serializer.NewCodecFactory(s).UniversalDeserializer()
+})
 
 func decode(t *testing.T, doc []byte) runtime.Object {
 	t.Helper()
-	codecs := serializer.NewCodecFactory(fixtureScheme())
-	obj, _, err := codecs.UniversalDeserializer().Decode(doc, nil, nil)
+	obj, _, err := fixtureDecoder().Decode(doc, nil, nil)
 	require.NoError(t, err, "decoding %s", doc)
 	return obj
 }

@@ -6,5 +6,14 @@ package diagnose
 func practiceChecks() []Check {
 	return []Check{
 		autoscaledCheck(),
+		minReplicasCheck(),
+		maxReplicasCheck(),
+		targetsCheck(),
+		behaviorCheck(),
+		resourcesCheck(),
+		probesPracticeCheck(),
+		shutdownPracticeCheck(),
+		pdbCheck(),
+		capacityCheck(),
 	}
 }
