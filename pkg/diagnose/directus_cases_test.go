@@ -40,7 +40,7 @@ func TestK18SecretUnset(t *testing.T) {
 		{name: "main", files: []string{"k18-main.yaml"},
 			want: []expect{{ID: "DX06", Severity: Error, Subject: cms, Evidence: []string{
 				"container directus", "replicas 2-10 (HPA cms)", "env of container directus",
-				"envFrom ConfigMap cms-config", "Secret cms-secrets (referenced for DB_PASSWORD)",
+				"envFrom ConfigMap cms-config", "Secret cms-secrets (referenced for DB_PASSWORD",
 				"SECRET_FILE unset"}}}},
 		{name: "P1 secretKeyRef", files: []string{"k18-main.yaml", "k18-p1.yaml"},
 			not: noSecretFinding},

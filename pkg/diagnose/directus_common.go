@@ -7,8 +7,10 @@ import (
 )
 
 // envNeeds are the resources a check reading Directus' environment depends on.
-var envNeeds = []string{snapshot.ResDeployments, snapshot.ResStatefulSets, snapshot.ResHPAs,
-	snapshot.ResConfigMaps}
+func envNeeds() []string {
+	return []string{snapshot.ResDeployments, snapshot.ResStatefulSets, snapshot.ResHPAs,
+		snapshot.ResConfigMaps}
+}
 
 // directusJudge judges one Directus workload with its resolved environment.
 type directusJudge func(w *workload, env *envView) []Finding

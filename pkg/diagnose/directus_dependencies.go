@@ -11,7 +11,7 @@ import (
 // have ready endpoints. Pods that probe /server/ping stay Ready while both are down, so the
 // outage shows only in failed API calls.
 func dependenciesCheck() Check {
-	needs := append([]string{snapshot.ResServices, snapshot.ResEndpoints}, envNeeds...)
+	needs := append([]string{snapshot.ResServices, snapshot.ResEndpoints}, envNeeds()...)
 	return directusCheck("DX08", "the Redis and database Directus uses have ready endpoints",
 		needs, func(snap *snapshot.Snapshot) directusJudge {
 			return func(w *workload, env *envView) []Finding {

@@ -20,7 +20,7 @@ const (
 // probesCheck (DX15): probes that pass on the admin redirect keep broken pods in service;
 // probes on the dependency health check take every pod out, or restart every pod, at once.
 func probesCheck() Check {
-	return directusCheck("DX15", "Directus probes use the right endpoints", envNeeds,
+	return directusCheck("DX15", "Directus probes use the right endpoints", envNeeds(),
 		func(*snapshot.Snapshot) directusJudge { return judgeProbes })
 }
 

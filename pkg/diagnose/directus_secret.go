@@ -14,7 +14,7 @@ import (
 // secretCheck (DX06): Directus signs tokens with SECRET. Without it each process invents a
 // random one, so a token issued by one pod is rejected by the next.
 func secretCheck() Check {
-	needs := append([]string{snapshot.ResPods}, envNeeds...)
+	needs := append([]string{snapshot.ResPods}, envNeeds()...)
 	return directusCheck("DX06", "every Directus pod signs tokens with the same SECRET", needs,
 		func(snap *snapshot.Snapshot) directusJudge {
 			return func(w *workload, env *envView) []Finding {

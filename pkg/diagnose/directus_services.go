@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -167,8 +166,15 @@ func servicePorts(svc *corev1.Service) string {
 	return strings.Join(ports, ",")
 }
 
-// backingStatefulSet returns the StatefulSet whose pods a Service selects, if any.
-func backingStatefulSet(snap *snapshot.Snapshot, svc *corev1.Service) *appsv1.StatefulSet {
+// backing is a workload whose pods a Service selects.
+type backing struct {
+	kind, name string
+	spec       *corev1.PodSpec
+}
+
+// backingTemplate returns the StatefulSet or Deployment whose pods a Service selects, nil for
+// a Service without selector or one that selects neither.
+func backingTemplate(snap *snapshot.Snapshot, svc *corev1.Service) *backing {
 	if svc == nil || len(svc.Spec.Selector) == 0 {
 		return nil
 	}
@@ -176,7 +182,13 @@ func backingStatefulSet(snap *snapshot.Snapshot, svc *corev1.Service) *appsv1.St
 	for i := range snap.StatefulSets {
 		s := &snap.StatefulSets[i]
 		if s.Namespace == svc.Namespace && sel.Matches(labels.Set(s.Spec.Template.Labels)) {
-			return s
+			return &backing{kind: "StatefulSet", name: s.Name, spec: &s.Spec.Template.Spec}
+		}
+	}
+	for i := range snap.Deployments {
+		d := &snap.Deployments[i]
+		if d.Namespace == svc.Namespace && sel.Matches(labels.Set(d.Spec.Template.Labels)) {
+			return &backing{kind: "Deployment", name: d.Name, spec: &d.Spec.Template.Spec}
 		}
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 
 // dbClientCheck (DX01): SQLite is a file inside one pod; replicas cannot share it.
 func dbClientCheck() Check {
-	return directusCheck("DX01", "Directus uses a database all replicas share", envNeeds,
+	return directusCheck("DX01", "Directus uses a database all replicas share", envNeeds(),
 		func(*snapshot.Snapshot) directusJudge { return judgeDBClient })
 }
 
@@ -31,7 +31,7 @@ func judgeDBClient(w *workload, env *envView) []Finding {
 // redisCheck (DX02): without Redis there is no bus between replicas, so schema and
 // permission caches go stale on every pod but the one that changed them.
 func redisCheck() Check {
-	return directusCheck("DX02", "Directus replicas share a Redis", envNeeds,
+	return directusCheck("DX02", "Directus replicas share a Redis", envNeeds(),
 		func(snap *snapshot.Snapshot) directusJudge {
 			return func(w *workload, env *envView) []Finding { return judgeRedis(snap, w, env) }
 		})
@@ -78,7 +78,7 @@ func redisMaybeConfigured(env *envView) bool {
 // cacheStoreCheck (DX03): CACHE_STORE also backs the schema and lock caches, even with the
 // data cache off.
 func cacheStoreCheck() Check {
-	return directusCheck("DX03", "Directus caches live in Redis", envNeeds,
+	return directusCheck("DX03", "Directus caches live in Redis", envNeeds(),
 		func(*snapshot.Snapshot) directusJudge {
 			return storeJudge("DX03", "CACHE_STORE", Error, "", "Directus keeps its schema, "+
 				"permission and data caches in each pod's memory (CACHE_STORE is not redis), "+
@@ -88,7 +88,7 @@ func cacheStoreCheck() Check {
 
 // syncStoreCheck (DX04): with a memory store every pod runs every scheduled flow and job.
 func syncStoreCheck() Check {
-	return directusCheck("DX04", "Directus synchronization lives in Redis", envNeeds,
+	return directusCheck("DX04", "Directus synchronization lives in Redis", envNeeds(),
 		func(*snapshot.Snapshot) directusJudge {
 			return storeJudge("DX04", "SYNCHRONIZATION_STORE", Warning, "", "Directus "+
 				"synchronizes in each pod's memory: every replica runs every scheduled flow "+
@@ -98,7 +98,7 @@ func syncStoreCheck() Check {
 
 // rateLimiterStoreCheck (DX05): with a memory store each pod counts its own requests.
 func rateLimiterStoreCheck() Check {
-	return directusCheck("DX05", "Directus rate limits are counted in Redis", envNeeds,
+	return directusCheck("DX05", "Directus rate limits are counted in Redis", envNeeds(),
 		func(*snapshot.Snapshot) directusJudge {
 			return storeJudge("DX05", "RATE_LIMITER_STORE", Warning, "RATE_LIMITER_ENABLED",
 				"the rate limiter counts per pod: the effective limit is the configured one "+
