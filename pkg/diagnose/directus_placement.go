@@ -56,7 +56,7 @@ func judgeTopology(snap *snapshot.Snapshot, w *workload) []Finding {
 	}
 	if len(spec.TopologySpreadConstraints) == 0 && !hasAntiAffinity(spec) {
 		return []Finding{w.finding("DX29", Info, "nothing spreads the replicas: the scheduler "+
-			"may place them all on one node", []string{"no topologySpreadConstraints, no "+
+			"may place them all on one node", []string{"no topologySpreadConstraints, no " +
 			"podAntiAffinity"}, topologyFix)}
 	}
 	for _, c := range spec.TopologySpreadConstraints {

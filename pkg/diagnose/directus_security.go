@@ -26,7 +26,7 @@ func judgeSecurity(w *workload, _ *envView) []Finding {
 	if nonRoot(pod, c) && runAsUser(pod, c) == nil && imageRepository(w.Container.Image) == directusImage {
 		out = append(out, w.finding("DX18", Error, "runAsNonRoot without a numeric runAsUser: "+
 			"the image's user is the name node, which the kubelet cannot verify, so the "+
-			"container never starts", []string{"runAsNonRoot true, runAsUser unset in the pod "+
+			"container never starts", []string{"runAsNonRoot true, runAsUser unset in the pod " +
 			"and the container"}, securityFix))
 	}
 	if missing := restrictedGaps(pod, c); len(missing) > 0 {
