@@ -3,17 +3,19 @@ package diagnose
 // pipelineChecks judge the metrics APIs every HPA depends on; they run first because a broken
 // pipeline explains the symptoms other checks would see.
 func pipelineChecks() []Check {
-	return nil
+	return []Check{resourceAPICheck(), unusedAPIsCheck(), customAPICheck(), externalAPICheck(),
+		customServedCheck()}
 }
 
 // targetChecks judge each HPA's scale target and the pods its selector picks.
 func targetChecks() []Check {
-	return nil
+	return []Check{targetExistsCheck(), targetSelectorCheck(), sharedPodsCheck(),
+		scaledToZeroCheck(), foreignPodsCheck()}
 }
 
 // requestChecks judge the resource requests utilization targets divide by.
 func requestChecks() []Check {
-	return nil
+	return []Check{requestsCheck()}
 }
 
 // statusChecks judge the conditions, events and replica history the controller recorded.

@@ -71,6 +71,9 @@ type Finding struct {
 	Evidence []string `json:"evidence,omitempty"`
 	// Remediation says what to do: a command or a manifest change.
 	Remediation string `json:"remediation,omitempty"`
+	// HPAs lists the autoscalers ("namespace/name") the finding concerns. The runner sets it
+	// for per-HPA checks; cluster-level checks set it when they know whom a fault affects.
+	HPAs []string `json:"hpas,omitempty"`
 }
 
 // CheckContext is what every check receives besides the snapshot.
@@ -93,9 +96,10 @@ type Check struct {
 	// could not be read, the check reports "could not check" with the gap instead of running.
 	Needs []string
 	// ExplainedBy lists the IDs of checks that find root causes. When one of them reported an
-	// error-level finding, cluster-wide or on the same HPA, this check does not run: its
-	// findings would only repeat the symptoms of that cause. Causes must be registered before
-	// the checks they explain.
+	// error cluster-wide, or any finding on the same HPA (a per-HPA check's finding, or a
+	// cluster-level finding naming the HPA in HPAs), this check does not run for that HPA:
+	// its findings would only repeat the symptoms of that cause. Causes must be registered
+	// before the checks they explain.
 	ExplainedBy []string
 	// Run judges the whole snapshot once; for cluster-level checks such as the metrics
 	// pipeline.

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"slices"
 	"sort"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -19,7 +20,8 @@ const clusterKey = ""
 // each HPA in namespace/name order. It never fails: checks whose inputs are missing are
 // listed in CouldNotCheck, and checks explained by a root cause are marked so.
 func (r *Registry) Run(cc CheckContext, snap *snapshot.Snapshot) *Report {
-	run := &runner{cc: cc, snap: snap, report: &Report{}, causes: map[string]map[string]bool{}}
+	run := &runner{cc: cc, snap: snap, report: &Report{}, causes: map[string]map[string]bool{},
+		seen: map[findingKey]int{}}
 	for _, c := range r.checks {
 		if c.Run != nil {
 			run.cluster(c)
@@ -45,9 +47,11 @@ type runner struct {
 	cc     CheckContext
 	snap   *snapshot.Snapshot
 	report *Report
-	// causes maps a check ID to the subjects it reported an error on: clusterKey or an HPA's
-	// namespace/name.
+	// causes maps a check ID to where it found a root cause: clusterKey when it reported an
+	// error cluster-wide, an HPA's namespace/name when it reported anything on that HPA.
 	causes map[string]map[string]bool
+	// seen indexes the findings reported so far, to merge repeats.
+	seen map[findingKey]int
 }
 
 func (run *runner) cluster(c Check) {
@@ -94,8 +98,8 @@ func (run *runner) hpaListGap(checks []Check) {
 	}
 }
 
-// explained returns the first root-cause check that reported an error on the cluster or on
-// this subject.
+// explained returns the first root-cause check that explains this check on the cluster or on
+// this HPA.
 func (run *runner) explained(c Check, key string) (string, bool) {
 	for _, cause := range c.ExplainedBy {
 		if run.causes[cause][clusterKey] || run.causes[cause][key] {
@@ -124,22 +128,69 @@ func (run *runner) record(c Check, subject *Subject, key string, findings []Find
 		if f.ID == "" {
 			f.ID = c.ID
 		}
-		worst = max(worst, f.Severity)
-		run.report.Findings = append(run.report.Findings, f)
-	}
-	if worst == Error {
-		if run.causes[c.ID] == nil {
-			run.causes[c.ID] = map[string]bool{}
+		if key != clusterKey && !slices.Contains(f.HPAs, key) {
+			f.HPAs = append(slices.Clip(f.HPAs), key)
 		}
-		run.causes[c.ID][key] = true
+		worst = max(worst, f.Severity)
+		run.add(f)
 	}
+	run.markCauses(c.ID, key, worst, findings)
 
 	result := ResultPassed
-	if len(findings) > 0 {
+	if worst > OK {
 		result = ResultFound
 	}
 	run.addResult(c, subject, result, worst, "")
 	klog.V(4).Infof("check %s on %v: %s", c.ID, subject, result)
+}
+
+// markCauses records where a check found a root cause: cluster-wide for an error of a
+// cluster-level check, and on every HPA a finding concerns (the one a per-HPA check ran for,
+// or those a cluster-level finding names).
+func (run *runner) markCauses(id, key string, worst Severity, findings []Finding) {
+	mark := func(k string) {
+		if run.causes[id] == nil {
+			run.causes[id] = map[string]bool{}
+		}
+		run.causes[id][k] = true
+	}
+	if key == clusterKey && worst == Error {
+		mark(clusterKey)
+	}
+	for _, f := range findings {
+		if f.Severity == OK {
+			continue
+		}
+		for _, hpa := range f.HPAs {
+			mark(hpa)
+		}
+		if key != clusterKey {
+			mark(key)
+		}
+	}
+}
+
+// add appends a finding, merging it into an equal one already reported for another HPA: two
+// autoscalers over one Deployment are one problem, not two.
+func (run *runner) add(f Finding) {
+	key := findingKey{id: f.ID, subject: f.Subject, message: f.Message}
+	if i, ok := run.seen[key]; ok {
+		prev := &run.report.Findings[i]
+		for _, hpa := range f.HPAs {
+			if !slices.Contains(prev.HPAs, hpa) {
+				prev.HPAs = append(prev.HPAs, hpa)
+			}
+		}
+		return
+	}
+	run.seen[key] = len(run.report.Findings)
+	run.report.Findings = append(run.report.Findings, f)
+}
+
+type findingKey struct {
+	id      string
+	subject Subject
+	message string
 }
 
 func (run *runner) addResult(c Check, subject *Subject, result string, sev Severity, cause string) {

@@ -14,20 +14,23 @@ import (
 	"k8s.io/client-go/scale"
 	aggregator "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset"
 	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
+	customclient "k8s.io/metrics/pkg/client/custom_metrics"
 )
 
 // Clients bundles the typed, metrics, aggregator, dynamic and scale clients built from one
 // REST configuration, together with the counter that sees every request they send.
 type Clients struct {
-	Kube       kubernetes.Interface
-	Metrics    metricsclient.Interface
-	Aggregator aggregator.Interface
-	Dynamic    dynamic.Interface
-	Discovery  discovery.DiscoveryInterface
-	Scale      scale.ScalesGetter
-	Mapper     meta.RESTMapper
-	Config     *rest.Config
-	Requests   *RequestCounter
+	Kube    kubernetes.Interface
+	Metrics metricsclient.Interface
+	// CustomMetrics reads custom.metrics.k8s.io the way the HPA controller does.
+	CustomMetrics customclient.CustomMetricsClient
+	Aggregator    aggregator.Interface
+	Dynamic       dynamic.Interface
+	Discovery     discovery.DiscoveryInterface
+	Scale         scale.ScalesGetter
+	Mapper        meta.RESTMapper
+	Config        *rest.Config
+	Requests      *RequestCounter
 }
 
 // NewClients builds Clients from kubectl's flags (kubeconfig, context, timeouts …).
@@ -76,6 +79,8 @@ func (c *Clients) build(config *rest.Config) error {
 
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memoryCache(c.Discovery))
 	c.Mapper = mapper
+	c.CustomMetrics = customclient.NewForConfig(config, mapper,
+		customclient.NewAvailableAPIsGetter(c.Discovery))
 	resolver := scale.NewDiscoveryScaleKindResolver(c.Discovery)
 	if c.Scale, err = scale.NewForConfig(config, mapper, dynamic.LegacyAPIPathResolverFunc, resolver); err != nil {
 		return fmt.Errorf("creating scale client: %w", err)

@@ -61,6 +61,9 @@ func Gather(ctx context.Context, clients *kube.Clients, scope Scope, parts Parts
 	}
 
 	g.snap.buildIndex()
+	if parts&PartPipeline != 0 {
+		g.customMetrics(ctx)
+	}
 	klog.V(2).Infof("gathered snapshot of %s in %s with %d requests", describeScope(scope),
 		time.Since(g.snap.Taken).Round(time.Millisecond), clients.Requests.Total())
 	return g.snap, nil

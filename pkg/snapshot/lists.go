@@ -22,7 +22,7 @@ func (g *gatherer) listFuncs(parts Parts) []listFunc {
 		funcs = append(funcs, g.nodes)
 	}
 	if parts&PartPipeline != 0 {
-		funcs = append(funcs, g.apiServices, g.servedGroups)
+		funcs = append(funcs, g.apiServices, g.servedGroups, g.metricsServers)
 	}
 	if parts&PartConfig != 0 {
 		funcs = append(funcs, g.services, g.endpointSlices, g.pdbs, g.configMaps, g.jobs)

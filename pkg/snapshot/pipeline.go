@@ -54,17 +54,23 @@ func (g *gatherer) servedGroups(ctx context.Context) error {
 	return err
 }
 
-// backingServices reads the Service and EndpointSlices behind each metrics APIService: at most
-// a few calls, whatever the number of HPAs.
+// backingServices reads the Service, EndpointSlices and pods behind each metrics APIService,
+// and the Deployments, warning events and NetworkPolicies of the namespaces they live in: a
+// few calls per APIService, whatever the number of HPAs.
 func (g *gatherer) backingServices(ctx context.Context) error {
 	seen := map[string]bool{}
+	namespaces := map[string]bool{}
 	for _, api := range g.snap.APIServices {
 		ref := api.Spec.Service
 		if ref == nil || seen[ref.Namespace+"/"+ref.Name] {
 			continue
 		}
 		seen[ref.Namespace+"/"+ref.Name] = true
+		namespaces[ref.Namespace] = true
 		g.readBackingService(ctx, ref)
+	}
+	for ns := range namespaces {
+		g.readBackendNamespace(ctx, ns)
 	}
 	return nil
 }
@@ -75,6 +81,7 @@ func (g *gatherer) readBackingService(ctx context.Context, ref *apiregistrationv
 	switch {
 	case err == nil:
 		g.appendBacking(svc)
+		g.readBackendPods(ctx, svc)
 	case !apierrors.IsNotFound(err):
 		g.record("get", ResServices, ref.Namespace, err)
 	}

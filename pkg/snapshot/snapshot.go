@@ -58,8 +58,17 @@ type Snapshot struct {
 	APIServices      []apiregistrationv1.APIService
 	BackingServices  []corev1.Service
 	BackingEndpoints []discoveryv1.EndpointSlice
+	// Backend is what runs behind those Services.
+	Backend Backend
+	// MetricsServers are the Deployments named metrics-server in any namespace;
+	// MetricsServersErr says why the list failed, if it did.
+	MetricsServers    []appsv1.Deployment
+	MetricsServersErr error
 	// ServedGroups lists the API group versions discovery reported, e.g. "metrics.k8s.io/v1beta1".
 	ServedGroups map[string]bool
+
+	// Custom is what custom.metrics.k8s.io offers, read only when an HPA uses a Pods metric.
+	Custom CustomMetrics
 
 	// Scales holds the scale subresource of targets that are not Deployments, StatefulSets or
 	// ReplicaSets, keyed by TargetKey.
