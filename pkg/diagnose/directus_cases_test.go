@@ -163,6 +163,10 @@ func TestK12AutoscalingIntendedButNoHPA(t *testing.T) {
 		{name: "fixed replicas on purpose", files: []string{"k12-fixed.yaml"},
 			want: []expect{{ID: "HPA-CFG-001", Severity: Info, Subject: cms}},
 			not:  []absent{{ID: "HPA-CFG-001", Severity: Warning}}},
+		{name: "the HPA names a missing target", files: []string{"k12-dangling.yaml"},
+			want: []expect{{ID: "HPA-CFG-001", Severity: Info, Subject: cms, Evidence: []string{
+				"HPA cms targets Deployment cms-old, which does not exist"}}},
+			not: []absent{{ID: "HPA-CFG-001", Severity: Warning}}},
 		{name: "pass: baseline has an HPA", not: []absent{{ID: "HPA-CFG-001", Severity: Info}}},
 	})
 }

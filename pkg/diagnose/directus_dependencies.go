@@ -2,7 +2,8 @@ package diagnose
 
 import (
 	"fmt"
-	"sort"
+
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
@@ -40,26 +41,6 @@ func judgeDependency(snap *snapshot.Snapshot, w *workload, what string, e endpoi
 			fmt.Sprintf("Service %s: selector %v, 0 ready endpoints", svc.Name, svc.Spec.Selector)},
 		fmt.Sprintf("fix the %s workload first: check its pods (`kubectl -n %s get pods -l %s`) "+
 			"and that Service %s selects them; until then every Directus pod points at a %s "+
-			"that does not answer", what, svc.Namespace, selectorString(svc.Spec.Selector),
+			"that does not answer", what, svc.Namespace, selectorString(labels.SelectorFromSet(svc.Spec.Selector)),
 			svc.Name, what))}
-}
-
-func selectorString(sel map[string]string) string {
-	out := ""
-	for _, k := range sortedKeys(sel) {
-		if out != "" {
-			out += ","
-		}
-		out += k + "=" + sel[k]
-	}
-	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,6 +22,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -37,9 +37,6 @@ const fixtureDir = "testdata/directus"
 
 // deleteAnnotation on an object of a case file removes that object from the baseline.
 const deleteAnnotation = "fixture.kubectl-directus.io/delete"
-
-// fixtureNow is the clock of every fixture; the baseline's pods started three hours before.
-var fixtureNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // loadFixture reads the baseline and applies each case file in order: an object of the same
 // kind, namespace and name is patched with strategic merge (so env entries merge by name and
@@ -296,4 +293,37 @@ func dumpFindings(findings []Finding) string {
 
 func containsFold(s, sub string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
+
+// completeForDirectus adds to the Go baseline of the HPA cases what the Directus checks
+// require of a healthy install, as testdata/directus/baseline.yaml has it: the exec-form
+// start command with a Complete bootstrap Job for the image (DX09, DX17), uploads in an S3
+// bucket (DX07), and a surge of 1 with DB_POOL__MAX=8 so that (10 + 1) x 8 connections fit
+// in PostgreSQL's default 100 minus 10 (DX24).
+func completeForDirectus(w *world) {
+	for _, obj := range w.objects {
+		d, ok := obj.(*appsv1.Deployment)
+		if !ok || d.Namespace != "shop" || d.Name != "cms" {
+			continue
+		}
+		surge, unavailable := intstr.FromInt32(1), intstr.FromInt32(0)
+		d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType,
+			RollingUpdate: &appsv1.RollingUpdateDeployment{MaxSurge: &surge,
+				MaxUnavailable: &unavailable}}
+		c := &d.Spec.Template.Spec.Containers[0]
+		c.Command = []string{"node", "/directus/cli.js", "start"}
+		c.Env = append(c.Env, corev1.EnvVar{Name: "DB_POOL__MAX", Value: "8"},
+			corev1.EnvVar{Name: "STORAGE_LOCATIONS", Value: "files"},
+			corev1.EnvVar{Name: "STORAGE_FILES_DRIVER", Value: "s3"},
+			corev1.EnvVar{Name: "STORAGE_FILES_BUCKET", Value: "cms-files"})
+	}
+	w.add(&batchv1.Job{
+		ObjectMeta: metav1.ObjectMeta{Name: "cms-bootstrap-5f1e2a", Namespace: "shop"},
+		Spec: batchv1.JobSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+			RestartPolicy: corev1.RestartPolicyNever,
+			Containers: []corev1.Container{{Name: "bootstrap", Image: "directus/directus:11.12.0",
+				Command: []string{"node", "/directus/cli.js", "bootstrap"}}}}}},
+		Status: batchv1.JobStatus{Succeeded: 1, Conditions: []batchv1.JobCondition{
+			{Type: batchv1.JobComplete, Status: corev1.ConditionTrue}}},
+	})
 }

@@ -103,7 +103,7 @@ func judgeSecretAcrossPods(snap *snapshot.Snapshot, w *workload) []Finding {
 	groups := map[string][]string{} // source -> "ReplicaSet x (n pods)"
 	counts := map[string]map[string]int{}
 	for _, pod := range podsOfWorkload(snap, w) {
-		c := directusContainer(&pod.Spec)
+		c := directusContainerOf(&pod.Spec)
 		if c == nil {
 			continue
 		}
@@ -120,7 +120,7 @@ func judgeSecretAcrossPods(snap *snapshot.Snapshot, w *workload) []Finding {
 
 	for source, gens := range counts {
 		for gen, n := range gens {
-			groups[source] = append(groups[source], gen+" ("+plural(n, "pod")+")")
+			groups[source] = append(groups[source], fmt.Sprintf("%s (%d %s)", gen, n, plural(n, "pod", "pods")))
 		}
 	}
 	return []Finding{w.finding("DX06", Warning, "pods of one workload read SECRET from "+
@@ -177,12 +177,4 @@ func podGeneration(pod *corev1.Pod) string {
 		return "revision " + rev
 	}
 	return "pod " + pod.Name
-}
-
-// plural renders a count with its noun, e.g. "1 pod" or "3 pods".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", noun)
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -143,7 +143,7 @@ func redisCandidates(snap *snapshot.Snapshot, ns string) []string {
 			continue
 		}
 		out = append(out, fmt.Sprintf("Service %s (port %s, %s) could serve as the Redis",
-			svc.Name, servicePorts(svc), plural(readyEndpoints(snap, svc), "ready endpoint")))
+			svc.Name, servicePorts(svc), countOf(readyEndpoints(snap, svc), "ready endpoint", "ready endpoints")))
 	}
 	return out
 }
@@ -192,4 +192,9 @@ func backingTemplate(snap *snapshot.Snapshot, svc *corev1.Service) *backing {
 		}
 	}
 	return nil
+}
+
+// countOf renders a count with the noun in the right number, e.g. "1 ready endpoint".
+func countOf(n int, one, many string) string {
+	return fmt.Sprintf("%d %s", n, plural(n, one, many))
 }

@@ -77,7 +77,7 @@ func newWorkload(kind string, meta *metav1.ObjectMeta, tmpl *corev1.PodTemplateS
 }
 
 func appendDirectus(out []*workload, w *workload, hpas map[string][]*autoscalingv2.HorizontalPodAutoscaler) []*workload {
-	w.Container = directusContainer(&w.Template.Spec)
+	w.Container = directusContainerOf(&w.Template.Spec)
 	if w.Container == nil {
 		return out
 	}
@@ -162,8 +162,8 @@ func hpaMin(hpa *autoscalingv2.HorizontalPodAutoscaler) int32 {
 	return *hpa.Spec.MinReplicas
 }
 
-// directusContainer returns the first container of spec that runs Directus, or nil.
-func directusContainer(spec *corev1.PodSpec) *corev1.Container {
+// directusContainerOf returns the first container of spec that runs Directus, or nil.
+func directusContainerOf(spec *corev1.PodSpec) *corev1.Container {
 	for i := range spec.Containers {
 		if isDirectusContainer(&spec.Containers[i]) {
 			return &spec.Containers[i]

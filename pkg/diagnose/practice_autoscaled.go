@@ -51,7 +51,14 @@ func judgeNoHPA(snap *snapshot.Snapshot, w *workload) Finding {
 	evidence = append(evidence, servedAutoscaling(snap))
 
 	sev, msg := Info, "no HPA scales this Directus workload; it runs a fixed replica count"
+	dangling := danglingHPAs(snap, w)
 	switch {
+	case len(dangling) > 0:
+		// The HPA that should scale this workload names a target that does not exist; the
+		// scale target checks report that cause, this is its consequence.
+		evidence = append(evidence, dangling...)
+		msg = fmt.Sprintf("no HPA targets %s %s; an HPA in %s names a target that does not "+
+			"exist and may be meant for it", w.Kind, w.Meta.Name, w.Meta.Namespace)
 	case len(intent) > 0:
 		sev, msg = Error, fmt.Sprintf("autoscaling was intended but no HPA targets %s %s: "+
 			"it runs %d replica(s) with nothing scaling it", w.Kind, w.Meta.Name, w.Replicas)
@@ -133,4 +140,21 @@ func noHPAFix(w *workload) string {
 		"with target: blocks; until then run at least 2 replicas: `kubectl -n %s scale %s/%s "+
 		"--replicas=2`", w.Kind, w.Meta.Name, w.Meta.Namespace, strings.ToLower(w.Kind),
 		w.Meta.Name)
+}
+
+// danglingHPAs describes the HPAs of the workload's namespace whose target does not exist.
+func danglingHPAs(snap *snapshot.Snapshot, w *workload) []string {
+	var out []string
+	for i := range snap.HPAs {
+		hpa := &snap.HPAs[i]
+		if hpa.Namespace != w.Meta.Namespace {
+			continue
+		}
+		if t := snap.TargetOf(hpa); !t.Found && t.Err == nil {
+			ref := hpa.Spec.ScaleTargetRef
+			out = append(out, fmt.Sprintf("HPA %s targets %s %s, which does not exist", hpa.Name,
+				ref.Kind, ref.Name))
+		}
+	}
+	return out
 }

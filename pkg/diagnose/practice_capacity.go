@@ -41,6 +41,9 @@ func judgeCapacity(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAuto
 	if size.cpu.IsZero() && size.memory.IsZero() {
 		return nil
 	}
+	if !nodesReportAllocatable(snap) {
+		return nil
+	}
 	nodes := eligibleNodes(snap, spec)
 	running := placedPods(snap.PodsOf(hpa))
 	room, biggest := roomFor(snap, nodes, size)
@@ -105,6 +108,18 @@ func sizeOf(spec *corev1.PodSpec) podSize {
 		}
 	}
 	return s
+}
+
+// nodesReportAllocatable reports whether any node states its allocatable cpu or memory;
+// without that the room cannot be judged.
+func nodesReportAllocatable(snap *snapshot.Snapshot) bool {
+	for _, n := range snap.Nodes {
+		alloc := n.Status.Allocatable
+		if !alloc.Cpu().IsZero() || !alloc.Memory().IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 // eligibleNodes are the Ready, schedulable nodes whose taints the pod tolerates and whose

@@ -32,10 +32,6 @@ func practiceCheck(id, title string, needs []string, needsTemplate bool, judge h
 		}}
 }
 
-func hpaSubject(hpa *autoscalingv2.HorizontalPodAutoscaler) Subject {
-	return Subject{Kind: KindHPA, Namespace: hpa.Namespace, Name: hpa.Name}
-}
-
 func targetSubject(t *snapshot.Target) Subject {
 	return Subject{Kind: t.Key.Kind, Namespace: t.Key.Namespace, Name: t.Key.Name}
 }
@@ -55,22 +51,6 @@ func describeTolerance(tol float64, assumed bool) string {
 		return fmt.Sprintf("tolerance %.2g (controller default, assumed)", tol)
 	}
 	return fmt.Sprintf("tolerance %.2g (behavior.scaleUp.tolerance)", tol)
-}
-
-// summedContainers are the containers whose requests the controller adds up for a pod: the
-// regular ones and the init containers that run as sidecars.
-func summedContainers(spec *corev1.PodSpec) []*corev1.Container {
-	var out []*corev1.Container
-	for i := range spec.Containers {
-		out = append(out, &spec.Containers[i])
-	}
-	for i := range spec.InitContainers {
-		c := &spec.InitContainers[i]
-		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // podTotal sums a resource's requests (or limits) over the summed containers; ok is false
@@ -109,5 +89,5 @@ func utilizationTargets(hpa *autoscalingv2.HorizontalPodAutoscaler) map[corev1.R
 // isDirectusPodContainer reports whether c is the Directus container of the pod, which the
 // DX checks judge with Directus' own rules.
 func isDirectusPodContainer(spec *corev1.PodSpec, c *corev1.Container) bool {
-	return directusContainer(spec) == c
+	return directusContainerOf(spec) == c
 }

@@ -50,6 +50,10 @@ func judgePDB(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscale
 func judgeBudget(hpa *autoscalingv2.HorizontalPodAutoscaler, target *snapshot.Target,
 	pdb *policyv1.PodDisruptionBudget) []Finding {
 	low := int(hpaMin(hpa))
+	if low == 0 {
+		// The workload idles at zero pods; there is nothing a drain could be kept from.
+		return nil
+	}
 	allowed, what, ok := allowedAtMin(pdb, low)
 	if !ok || allowed > 0 {
 		return nil

@@ -9,6 +9,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -161,6 +162,7 @@ func sharedInstanceLabel(t *testing.T) *world {
 		w.pod(t, name).Labels = cmsLabels
 	}
 	get[*appsv1.ReplicaSet](t, w, "shop", "cms-7d9c5").Labels = cmsLabels
+	get[*policyv1.PodDisruptionBudget](t, w, "shop", "cms").Spec.Selector.MatchLabels = cmsLabels
 	return w
 }
 
@@ -194,7 +196,7 @@ func TestK03CompletedJobPodMatched(t *testing.T) {
 	w := sharedInstanceLabel(t)
 	w.add(&batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "cms-migrate", Namespace: "shop"}},
 		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "cms-migrate-x7p2d", Namespace: "shop",
-			Labels:          map[string]string{instanceLabel: "cms"},
+			Labels: map[string]string{instanceLabel: "cms"},
 			OwnerReferences: []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job",
 				Name: "cms-migrate", Controller: ptr(true)}}},
 			Spec:   corev1.PodSpec{Containers: []corev1.Container{{Name: "migrate"}}},
