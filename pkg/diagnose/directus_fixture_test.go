@@ -124,12 +124,17 @@ func patchObject(t *testing.T, original, patch []byte) []byte {
 	return out
 }
 
-// fixtureDecoder decodes every kind a snapshot holds; building it is slow, so tests share one.
-var fixtureDecoder = sync.OnceValue(func() runtime.Decoder {
+// fixtureScheme knows every kind a snapshot holds; building it is slow, so tests share one.
+var fixtureScheme = sync.OnceValue(func() *runtime.Scheme {
 	s := runtime.NewScheme()
 	_ = scheme.AddToScheme(s)
 	_ = metricsv1beta1.AddToScheme(s)
-	return serializer.NewCodecFactory(s).UniversalDeserializer()
+	return s
+})
+
+// fixtureDecoder decodes the fixtures' YAML into typed objects.
+var fixtureDecoder = sync.OnceValue(func() runtime.Decoder {
+	return serializer.NewCodecFactory(fixtureScheme()).UniversalDeserializer()
 })
 
 func decode(t *testing.T, doc []byte) runtime.Object {
