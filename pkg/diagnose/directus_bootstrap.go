@@ -64,10 +64,12 @@ func judgeBootstrap(snap *snapshot.Snapshot, w *workload) []Finding {
 func bootstrapInPods(w *workload) string {
 	c := w.Container
 	if len(c.Command) == 0 && len(c.Args) == 0 {
-		return "container " + c.Name + " has no command: the image's CMD runs bootstrap, then starts"
+		return "container " + c.Name + " has no command: the image's CMD runs bootstrap, " +
+			"then starts"
 	}
 	if runsBootstrap(c) {
-		return fmt.Sprintf("container %s runs %q", c.Name, strings.Join(append(c.Command, c.Args...), " "))
+		line := strings.Join(append(append([]string(nil), c.Command...), c.Args...), " ")
+		return fmt.Sprintf("container %s runs %q", c.Name, line)
 	}
 	for i := range w.Template.Spec.InitContainers {
 		ic := &w.Template.Spec.InitContainers[i]

@@ -26,7 +26,8 @@ func eachDirectus(snap *snapshot.Snapshot, judge directusJudge) []Finding {
 }
 
 // directusCheck is a check over every Directus workload of the snapshot.
-func directusCheck(id, title string, needs []string, judge func(snap *snapshot.Snapshot) directusJudge) Check {
+func directusCheck(id, title string, needs []string,
+	judge func(snap *snapshot.Snapshot) directusJudge) Check {
 	return Check{ID: id, Area: AreaDirectus, Title: title, Needs: needs,
 		Run: func(_ CheckContext, snap *snapshot.Snapshot) []Finding {
 			return eachDirectus(snap, judge(snap))
@@ -34,9 +35,10 @@ func directusCheck(id, title string, needs []string, judge func(snap *snapshot.S
 }
 
 // finding builds a finding about the workload; the first evidence item names its container.
-func (w *workload) finding(id string, sev Severity, msg string, evidence []string, fix string) Finding {
-	items := append([]string{"container " + w.Container.Name + " (image " + w.Container.Image + ")"},
-		evidence...)
+func (w *workload) finding(id string, sev Severity, msg string, evidence []string,
+	fix string) Finding {
+	c := w.Container
+	items := append([]string{"container " + c.Name + " (image " + c.Image + ")"}, evidence...)
 	return Finding{ID: id, Severity: sev, Subject: w.subject(), Message: msg, Evidence: items,
 		Remediation: fix}
 }

@@ -25,7 +25,9 @@ func connectionsCheck() Check {
 	needs := append([]string{snapshot.ResServices}, envNeeds()...)
 	return directusCheck("DX24", "connection pools fit PostgreSQL's max_connections at maxReplicas",
 		needs, func(snap *snapshot.Snapshot) directusJudge {
-			return func(w *workload, env *envView) []Finding { return judgeConnections(snap, w, env) }
+			return func(w *workload, env *envView) []Finding {
+				return judgeConnections(snap, w, env)
+			}
 		})
 }
 
@@ -54,7 +56,8 @@ func judgeConnections(snap *snapshot.Snapshot, w *workload, env *envView) []Find
 	limit, source, found := maxConnections(snap, e.Service)
 	if !found {
 		return []Finding{w.finding("DX24", Info, "PostgreSQL's max_connections could not be "+
-			"read: compare it with the peak below", []string{math.String(), "database " + e.String()},
+			"read: compare it with the peak below",
+			[]string{math.String(), "database " + e.String()},
 			poolFix(math, defaultMaxConnections))}
 	}
 	if math.peak() <= limit-connectionHeadroom {
@@ -166,7 +169,8 @@ func settingIn(text string) (int, bool) {
 	}
 }
 
-func settingInConfigMaps(snap *snapshot.Snapshot, ns string, spec *corev1.PodSpec) (int, string, bool) {
+func settingInConfigMaps(snap *snapshot.Snapshot, ns string,
+	spec *corev1.PodSpec) (int, string, bool) {
 	cms := configMapsOf(snap, ns)
 	for _, v := range spec.Volumes {
 		if v.ConfigMap == nil || cms[v.ConfigMap.Name] == nil {

@@ -41,6 +41,7 @@ func judgeDependency(snap *snapshot.Snapshot, w *workload, what string, e endpoi
 			fmt.Sprintf("Service %s: selector %v, 0 ready endpoints", svc.Name, svc.Spec.Selector)},
 		fmt.Sprintf("fix the %s workload first: check its pods (`kubectl -n %s get pods -l %s`) "+
 			"and that Service %s selects them; until then every Directus pod points at a %s "+
-			"that does not answer", what, svc.Namespace, selectorString(labels.SelectorFromSet(svc.Spec.Selector)),
+			"that does not answer", what, svc.Namespace,
+			selectorString(labels.SelectorFromSet(svc.Spec.Selector)),
 			svc.Name, what))}
 }

@@ -83,7 +83,8 @@ type envFromSecret struct {
 }
 
 // resolveEnv builds the environment of container c in a pod of namespace ns.
-func resolveEnv(snap *snapshot.Snapshot, ns string, spec *corev1.PodSpec, c *corev1.Container) *envView {
+func resolveEnv(snap *snapshot.Snapshot, ns string, spec *corev1.PodSpec,
+	c *corev1.Container) *envView {
 	v := &envView{container: c.Name, vars: map[string]envVar{}, mounts: c.VolumeMounts,
 		volumes: map[string]*corev1.Volume{}, secretRefs: map[string][]string{}}
 	for i := range spec.Volumes {
@@ -168,7 +169,8 @@ func secretKeyVar(name string, ref *corev1.SecretKeySelector) envVar {
 	return out
 }
 
-func configMapKeyVar(name string, ref *corev1.ConfigMapKeySelector, cms map[string]*corev1.ConfigMap) envVar {
+func configMapKeyVar(name string, ref *corev1.ConfigMapKeySelector,
+	cms map[string]*corev1.ConfigMap) envVar {
 	from := "ConfigMap " + ref.Name + " key " + ref.Key
 	out := envVar{Name: name, From: from, Ref: "ConfigMap " + ref.Name, Literal: true}
 	cm := cms[ref.Name]

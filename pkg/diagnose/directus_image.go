@@ -68,7 +68,8 @@ func judgeBitnami(snap *snapshot.Snapshot, w *workload, env *envView) []Finding 
 	}
 	return []Finding{w.finding("DX34", Info, "Bitnami images: their catalogue moved to a "+
 		"legacy repository that no longer receives updates", evidence,
-		"use the official images: postgres:17.x, valkey/valkey:8.x or redis:7.2, directus/directus")}
+		"use the official images: postgres:17.x, valkey/valkey:8.x or redis:7.2, "+
+			"directus/directus")}
 }
 
 func isBitnami(image string) bool {

@@ -27,7 +27,8 @@ func judgeMemory(w *workload, _ *envView) []Finding {
 	return out
 }
 
-func memoryBlocksScaleDown(w *workload, hpa *autoscalingv2.HorizontalPodAutoscaler) (Finding, bool) {
+func memoryBlocksScaleDown(w *workload,
+	hpa *autoscalingv2.HorizontalPodAutoscaler) (Finding, bool) {
 	targets := utilizationTargets(hpa)
 	memTarget, ok := targets[corev1.ResourceMemory]
 	memNow, okNow := currentUtilization(hpa, corev1.ResourceMemory)
@@ -57,7 +58,8 @@ func memoryBlocksScaleDown(w *workload, hpa *autoscalingv2.HorizontalPodAutoscal
 }
 
 // currentUtilization reads the utilization the controller last reported for a resource.
-func currentUtilization(hpa *autoscalingv2.HorizontalPodAutoscaler, name corev1.ResourceName) (int32, bool) {
+func currentUtilization(hpa *autoscalingv2.HorizontalPodAutoscaler,
+	name corev1.ResourceName) (int32, bool) {
 	for _, m := range hpa.Status.CurrentMetrics {
 		if m.Type == autoscalingv2.ResourceMetricSourceType && m.Resource != nil &&
 			m.Resource.Name == name && m.Resource.Current.AverageUtilization != nil {

@@ -11,7 +11,8 @@ import (
 // with the same key namespaces read each other's caches and messages.
 func sharedRedisCheck() Check {
 	needs := append([]string{snapshot.ResServices}, envNeeds()...)
-	return Check{ID: "DX31", Area: AreaDirectus, Title: "each Directus project has its own Redis keys",
+	return Check{ID: "DX31", Area: AreaDirectus,
+		Title: "each Directus project has its own Redis keys",
 		Needs: needs, Run: func(_ CheckContext, snap *snapshot.Snapshot) []Finding {
 			return judgeSharedRedis(snap)
 		}}

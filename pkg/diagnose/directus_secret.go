@@ -41,8 +41,9 @@ func judgeSecretSource(w *workload, env *envView) (Finding, bool) {
 	switch {
 	case secret.State == envKnown:
 		return w.finding("DX06", Warning, "SECRET is stored in plain text where anyone "+
-			"who can read the workload or its ConfigMaps sees it", []string{secretOrigin(secret), fmt.Sprintf("value of %d characters (not shown)",
-			len(secret.Value))}, secretFix), true
+			"who can read the workload or its ConfigMaps sees it", []string{secretOrigin(secret),
+			fmt.Sprintf("value of %d characters (not shown)", len(secret.Value))},
+			secretFix), true
 	case secret.State == envMaybe && optionalSecretSource(env, secret):
 		return w.finding("DX06", Warning, "SECRET comes from an optional reference: if the "+
 			"key is missing, every process signs tokens with its own random key",
@@ -120,7 +121,8 @@ func judgeSecretAcrossPods(snap *snapshot.Snapshot, w *workload) []Finding {
 
 	for source, gens := range counts {
 		for gen, n := range gens {
-			groups[source] = append(groups[source], fmt.Sprintf("%s (%d %s)", gen, n, plural(n, "pod", "pods")))
+			groups[source] = append(groups[source],
+				fmt.Sprintf("%s (%d %s)", gen, n, plural(n, "pod", "pods")))
 		}
 	}
 	return []Finding{w.finding("DX06", Warning, "pods of one workload read SECRET from "+

@@ -23,7 +23,8 @@ const securityFix = "set the pod's securityContext to runAsNonRoot: true, runAsU
 func judgeSecurity(w *workload, _ *envView) []Finding {
 	pod, c := w.Template.Spec.SecurityContext, w.Container.SecurityContext
 	var out []Finding
-	if nonRoot(pod, c) && runAsUser(pod, c) == nil && imageRepository(w.Container.Image) == directusImage {
+	byName := imageRepository(w.Container.Image) == directusImage
+	if byName && nonRoot(pod, c) && runAsUser(pod, c) == nil {
 		out = append(out, w.finding("DX18", Error, "runAsNonRoot without a numeric runAsUser: "+
 			"the image's user is the name node, which the kubelet cannot verify, so the "+
 			"container never starts", []string{"runAsNonRoot true, runAsUser unset in the pod " +

@@ -143,7 +143,8 @@ func redisCandidates(snap *snapshot.Snapshot, ns string) []string {
 			continue
 		}
 		out = append(out, fmt.Sprintf("Service %s (port %s, %s) could serve as the Redis",
-			svc.Name, servicePorts(svc), countOf(readyEndpoints(snap, svc), "ready endpoint", "ready endpoints")))
+			svc.Name, servicePorts(svc),
+			countOf(readyEndpoints(snap, svc), "ready endpoint", "ready endpoints")))
 	}
 	return out
 }

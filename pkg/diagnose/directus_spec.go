@@ -41,9 +41,10 @@ func judgeSpecDrift(w *workload, _ *envView) []Finding {
 			continue
 		}
 		out = append(out, Finding{Severity: Info, Subject: hpaSubject(hpa),
-			Message:     "the HPA differs from the product's settings (" + productSpecDocument + ")",
-			Evidence:    drift,
-			Remediation: "nothing to do if the difference is deliberate; `kubectl directus deploy` applies the product's HPA"})
+			Message:  "the HPA differs from the product's settings (" + productSpecDocument + ")",
+			Evidence: drift,
+			Remediation: "nothing to do if the difference is deliberate; " +
+				"`kubectl directus deploy` applies the product's HPA"})
 	}
 	return out
 }
@@ -54,7 +55,8 @@ func hpaDrift(hpa *autoscalingv2.HorizontalPodAutoscaler) []string {
 		out = append(out, fmt.Sprintf("minReplicas %d (product %d)", low, productMin))
 	}
 	if hpa.Spec.MaxReplicas != productMax {
-		out = append(out, fmt.Sprintf("maxReplicas %d (product %d)", hpa.Spec.MaxReplicas, productMax))
+		out = append(out, fmt.Sprintf("maxReplicas %d (product %d)", hpa.Spec.MaxReplicas,
+			productMax))
 	}
 	targets := utilizationTargets(hpa)
 	for name, want := range map[corev1.ResourceName]int32{corev1.ResourceCPU: productCPU,
@@ -75,7 +77,8 @@ func behaviorDrift(b *autoscalingv2.HorizontalPodAutoscalerBehavior) []string {
 		return []string{"no behavior (product: windows and Pods policies)"}
 	}
 	var out []string
-	out = append(out, rulesDrift("scaleUp", b.ScaleUp, productUpWindow, productUpPods, productUpPeriod)...)
+	out = append(out, rulesDrift("scaleUp", b.ScaleUp, productUpWindow, productUpPods,
+		productUpPeriod)...)
 	out = append(out, rulesDrift("scaleDown", b.ScaleDown, productDownWindow, productDownPods,
 		productDownPeriod)...)
 	return out

@@ -86,12 +86,14 @@ func sharedVolumeVerdict(w *workload, root string) (Severity, string) {
 }
 
 // mountCovering returns the container's mount that holds path p, and its volume.
-func mountCovering(spec *corev1.PodSpec, c *corev1.Container, p string) (*corev1.VolumeMount, *corev1.Volume) {
+func mountCovering(spec *corev1.PodSpec, c *corev1.Container,
+	p string) (*corev1.VolumeMount, *corev1.Volume) {
 	var best *corev1.VolumeMount
 	for i := range c.VolumeMounts {
 		m := &c.VolumeMounts[i]
 		mp := path.Clean(m.MountPath)
-		if (p == mp || strings.HasPrefix(p, mp+"/")) && (best == nil || len(mp) > len(best.MountPath)) {
+		covers := p == mp || strings.HasPrefix(p, mp+"/")
+		if covers && (best == nil || len(mp) > len(best.MountPath)) {
 			best = m
 		}
 	}

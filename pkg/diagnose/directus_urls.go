@@ -32,8 +32,8 @@ func judgePublicURL(w *workload, env *envView) []Finding {
 // checked against CORS_ORIGIN. Whether an Ingress sits in front is not read, so both are
 // advice.
 func proxyCheck() Check {
-	return directusCheck("DX22", "Directus 12 sees client addresses and allows its WebSocket origins",
-		envNeeds(), func(*snapshot.Snapshot) directusJudge { return judgeProxy })
+	return directusCheck("DX22",
+		"Directus 12 sees client addresses and allows its WebSocket origins", envNeeds(), func(*snapshot.Snapshot) directusJudge { return judgeProxy })
 }
 
 func judgeProxy(w *workload, env *envView) []Finding {

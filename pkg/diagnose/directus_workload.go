@@ -76,7 +76,7 @@ func newWorkload(kind string, meta *metav1.ObjectMeta, tmpl *corev1.PodTemplateS
 	return w
 }
 
-func appendDirectus(out []*workload, w *workload, hpas map[string][]*autoscalingv2.HorizontalPodAutoscaler) []*workload {
+func appendDirectus(out []*workload, w *workload, hpas hpaIndex) []*workload {
 	w.Container = directusContainerOf(&w.Template.Spec)
 	if w.Container == nil {
 		return out
@@ -95,9 +95,12 @@ func onlyAutoscaled(list []*workload) []*workload {
 	return kept
 }
 
+// hpaIndex maps Kind/namespace/name of a workload to the HPAs that target it.
+type hpaIndex map[string][]*autoscalingv2.HorizontalPodAutoscaler
+
 // hpasByTarget indexes HPAs by the kind/namespace/name of the apps workload they target.
-func hpasByTarget(list []autoscalingv2.HorizontalPodAutoscaler) map[string][]*autoscalingv2.HorizontalPodAutoscaler {
-	out := map[string][]*autoscalingv2.HorizontalPodAutoscaler{}
+func hpasByTarget(list []autoscalingv2.HorizontalPodAutoscaler) hpaIndex {
+	out := hpaIndex{}
 	for i := range list {
 		hpa := &list[i]
 		ref := hpa.Spec.ScaleTargetRef

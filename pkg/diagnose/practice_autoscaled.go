@@ -74,7 +74,8 @@ func judgeNoHPA(snap *snapshot.Snapshot, w *workload) Finding {
 // autoscalingIntent lists what shows that the workload was meant to be autoscaled.
 func autoscalingIntent(w *workload) []string {
 	owners, tracked := replicasOwners(w.Meta)
-	helm := w.Meta.Labels[labelManagedBy] == managedByHelm || w.Meta.Annotations[annotHelmRelease] != ""
+	helm := w.Meta.Labels[labelManagedBy] == managedByHelm ||
+		w.Meta.Annotations[annotHelmRelease] != ""
 	var out []string
 	switch {
 	case tracked && helm && len(owners) == 0:

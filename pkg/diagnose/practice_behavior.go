@@ -25,9 +25,9 @@ func behaviorCheck() Check {
 		[]string{snapshot.ResHPAs}, false, judgeBehavior)
 }
 
-const behaviorFix = "set spec.behavior, e.g. scaleUp {stabilizationWindowSeconds: 60, policies: " +
-	"[{type: Pods, value: 2, periodSeconds: 60}]} and scaleDown {stabilizationWindowSeconds: 300, " +
-	"policies: [{type: Pods, value: 1, periodSeconds: 120}]}"
+const behaviorFix = "set spec.behavior, e.g. scaleUp {stabilizationWindowSeconds: 60, " +
+	"policies: [{type: Pods, value: 2, periodSeconds: 60}]} and scaleDown " +
+	"{stabilizationWindowSeconds: 300, policies: [{type: Pods, value: 1, periodSeconds: 120}]}"
 
 func judgeBehavior(_ *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,
 	_ *snapshot.Target) []Finding {
@@ -44,7 +44,8 @@ func judgeBehavior(_ *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutosca
 	return out
 }
 
-func judgeScaleUp(hpa *autoscalingv2.HorizontalPodAutoscaler, up *autoscalingv2.HPAScalingRules) []Finding {
+func judgeScaleUp(hpa *autoscalingv2.HorizontalPodAutoscaler,
+	up *autoscalingv2.HPAScalingRules) []Finding {
 	if up == nil {
 		return nil
 	}
@@ -60,7 +61,8 @@ func judgeScaleUp(hpa *autoscalingv2.HorizontalPodAutoscaler, up *autoscalingv2.
 	return nil
 }
 
-func judgeScaleDown(hpa *autoscalingv2.HorizontalPodAutoscaler, down *autoscalingv2.HPAScalingRules) []Finding {
+func judgeScaleDown(hpa *autoscalingv2.HorizontalPodAutoscaler,
+	down *autoscalingv2.HPAScalingRules) []Finding {
 	if down == nil {
 		return nil
 	}
@@ -83,7 +85,8 @@ func judgeScaleDown(hpa *autoscalingv2.HorizontalPodAutoscaler, down *autoscalin
 
 // abruptScaleDown reports whether a scale-down policy lets half of maxReplicas go within
 // fastPeriod. No policies means the API default, 100 % per 15 s.
-func abruptScaleDown(hpa *autoscalingv2.HorizontalPodAutoscaler, down *autoscalingv2.HPAScalingRules) (bool, string) {
+func abruptScaleDown(hpa *autoscalingv2.HorizontalPodAutoscaler,
+	down *autoscalingv2.HPAScalingRules) (bool, string) {
 	if len(down.Policies) == 0 {
 		return true, "behavior.scaleDown.policies unset (API default Percent 100 per 15 s)"
 	}
@@ -105,7 +108,8 @@ func disabled(r *autoscalingv2.HPAScalingRules) bool {
 	return r.SelectPolicy != nil && *r.SelectPolicy == autoscalingv2.DisabledPolicySelect
 }
 
-func behaviorFinding(hpa *autoscalingv2.HorizontalPodAutoscaler, sev Severity, msg, evidence string) Finding {
+func behaviorFinding(hpa *autoscalingv2.HorizontalPodAutoscaler, sev Severity,
+	msg, evidence string) Finding {
 	return Finding{Severity: sev, Subject: hpaSubject(hpa), Message: msg,
 		Evidence: []string{evidence}, Remediation: behaviorFix}
 }

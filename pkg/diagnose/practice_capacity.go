@@ -58,8 +58,9 @@ func judgeCapacity(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAuto
 	return []Finding{{Severity: sev, Subject: hpaSubject(hpa),
 		Message: fmt.Sprintf("the nodes hold at most %d of maxReplicas %d pods: the HPA's last "+
 			"steps up would stay Pending", running+room, hpa.Spec.MaxReplicas),
-		Evidence:    capacityEvidence(snap, hpa, size, nodes, running, room),
-		Remediation: "add nodes (or let a cluster autoscaler add them), lower the pods' requests, or lower maxReplicas to what fits"}}
+		Evidence: capacityEvidence(snap, hpa, size, nodes, running, room),
+		Remediation: "add nodes (or let a cluster autoscaler add them), lower the pods' " +
+			"requests, or lower maxReplicas to what fits"}}
 }
 
 func capacityEvidence(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,

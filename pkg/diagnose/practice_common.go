@@ -55,7 +55,8 @@ func describeTolerance(tol float64, assumed bool) string {
 
 // podTotal sums a resource's requests (or limits) over the summed containers; ok is false
 // when one of them does not set it.
-func podTotal(spec *corev1.PodSpec, name corev1.ResourceName, limits bool) (resource.Quantity, bool) {
+func podTotal(spec *corev1.PodSpec, name corev1.ResourceName,
+	limits bool) (resource.Quantity, bool) {
 	var total resource.Quantity
 	for _, c := range summedContainers(spec) {
 		list := c.Resources.Requests

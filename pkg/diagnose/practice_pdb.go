@@ -16,7 +16,8 @@ import (
 // pdbCheck (HPA-CFG-009): a PodDisruptionBudget keeps a drain from evicting every replica at
 // once, and must still let one pod go when the HPA sits at minReplicas.
 func pdbCheck() Check {
-	return practiceCheck("HPA-CFG-009", "a disruption budget protects the pods and lets drains through",
+	return practiceCheck("HPA-CFG-009",
+		"a disruption budget protects the pods and lets drains through",
 		[]string{snapshot.ResHPAs, snapshot.ResDeployments, snapshot.ResStatefulSets,
 			snapshot.ResPDBs}, true, judgePDB)
 }
@@ -30,8 +31,10 @@ func judgePDB(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscale
 	switch len(pdbs) {
 	case 0:
 		return []Finding{{Severity: Warning, Subject: targetSubject(target),
-			Message:     "no PodDisruptionBudget selects the pods: a node drain may evict every replica at once",
-			Evidence:    []string{fmt.Sprintf("pod labels %v; no PDB in %s selects them", target.Template.Labels, hpa.Namespace)},
+			Message: "no PodDisruptionBudget selects the pods: a node drain may evict every " +
+				"replica at once",
+			Evidence: []string{fmt.Sprintf("pod labels %s; no PDB in %s selects them",
+				labels.Set(target.Template.Labels).String(), hpa.Namespace)},
 			Remediation: pdbFix}}
 	case 1:
 		return judgeBudget(hpa, target, pdbs[0])
@@ -42,7 +45,8 @@ func judgePDB(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscale
 		names[i] = p.Name
 	}
 	return []Finding{{Severity: Warning, Subject: targetSubject(target),
-		Message:  "several PodDisruptionBudgets select the pods: the eviction API refuses to evict them",
+		Message: "several PodDisruptionBudgets select the pods: the eviction API refuses to " +
+			"evict them",
 		Evidence: []string{"PDBs " + strings.Join(names, ", ")}, Remediation: pdbFix}}
 }
 
@@ -61,7 +65,8 @@ func judgeBudget(hpa *autoscalingv2.HorizontalPodAutoscaler, target *snapshot.Ta
 	return []Finding{{Severity: Warning, Subject: targetSubject(target),
 		Message: fmt.Sprintf("PodDisruptionBudget %s allows no eviction when the HPA runs "+
 			"minReplicas %d pods: node drains and upgrades block", pdb.Name, low),
-		Evidence:    []string{"PDB " + pdb.Name + ": " + what, fmt.Sprintf("HPA %s minReplicas %d", hpa.Name, low)},
+		Evidence: []string{"PDB " + pdb.Name + ": " + what,
+			fmt.Sprintf("HPA %s minReplicas %d", hpa.Name, low)},
 		Remediation: pdbFix}}
 }
 
@@ -79,7 +84,8 @@ func allowedAtMin(pdb *policyv1.PodDisruptionBudget, n int) (int, string, bool) 
 	return 1, "", false
 }
 
-func pdbsSelecting(snap *snapshot.Snapshot, ns string, podLabels map[string]string) []*policyv1.PodDisruptionBudget {
+func pdbsSelecting(snap *snapshot.Snapshot, ns string,
+	podLabels map[string]string) []*policyv1.PodDisruptionBudget {
 	var out []*policyv1.PodDisruptionBudget
 	for i := range snap.PDBs {
 		pdb := &snap.PDBs[i]

@@ -29,15 +29,17 @@ func judgeProbesPractice(_ *snapshot.Snapshot, _ *autoscalingv2.HorizontalPodAut
 			out = append(out, Finding{Severity: Warning, Subject: targetSubject(target),
 				Message: fmt.Sprintf("container %s has no readiness probe: new pods get "+
 					"traffic, and count for the HPA, before they can serve", c.Name),
-				Evidence:    []string{"container " + c.Name + ": readinessProbe missing"},
-				Remediation: "add a readinessProbe on an endpoint that answers once the app can serve"})
+				Evidence: []string{"container " + c.Name + ": readinessProbe missing"},
+				Remediation: "add a readinessProbe on an endpoint that answers once the app " +
+					"can serve"})
 		}
 		if c.LivenessProbe == nil {
 			out = append(out, Finding{Severity: Info, Subject: targetSubject(target),
 				Message: fmt.Sprintf("container %s has no liveness probe: a wedged process "+
 					"stays in service until someone restarts it", c.Name),
-				Evidence:    []string{"container " + c.Name + ": livenessProbe missing"},
-				Remediation: "add a livenessProbe on a cheap endpoint that does not check dependencies"})
+				Evidence: []string{"container " + c.Name + ": livenessProbe missing"},
+				Remediation: "add a livenessProbe on a cheap endpoint that does not check " +
+					"dependencies"})
 		}
 	}
 	return out

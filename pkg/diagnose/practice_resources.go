@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"strings"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -54,8 +55,10 @@ func missingRequests(target *snapshot.Target, c *corev1.Container,
 		Message: fmt.Sprintf("container %s has no %s request: the scheduler places its pods as "+
 			"if they needed none, and they are the first evicted under pressure", c.Name,
 			joinAnd(missing)),
-		Evidence:    []string{fmt.Sprintf("container %s: requests %v", c.Name, c.Resources.Requests)},
-		Remediation: "set resources.requests for cpu and memory on every container, near what it uses at normal load"}}
+		Evidence: []string{fmt.Sprintf("container %s: requests %s", c.Name,
+			describeResources(c.Resources.Requests))},
+		Remediation: "set resources.requests for cpu and memory on every container, near " +
+			"what it uses at normal load"}}
 }
 
 // limitCap reports limits so low that average utilization cannot reach the scale-up
@@ -102,4 +105,18 @@ func joinAnd(items []string) string {
 		out += ", " + s
 	}
 	return out + " and " + items[len(items)-1]
+}
+
+// describeResources renders a resource list as "cpu 250m, memory 512Mi", or "none".
+func describeResources(list corev1.ResourceList) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+		if q, ok := list[name]; ok {
+			parts = append(parts, string(name)+" "+q.String())
+		}
+	}
+	return strings.Join(parts, ", ")
 }

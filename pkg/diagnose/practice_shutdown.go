@@ -36,15 +36,17 @@ func judgeShutdownPractice(_ *snapshot.Snapshot, _ *autoscalingv2.HorizontalPodA
 			out = append(out, Finding{Severity: Info, Subject: targetSubject(target),
 				Message: fmt.Sprintf("container %s has no preStop pause: on scale-down it may "+
 					"stop before the proxies stop sending it requests", c.Name),
-				Evidence:    []string{"container " + c.Name + ": no lifecycle.preStop"},
-				Remediation: "add lifecycle.preStop.sleep.seconds: 10 (or exec sleep 10 before 1.30)"})
+				Evidence: []string{"container " + c.Name + ": no lifecycle.preStop"},
+				Remediation: "add lifecycle.preStop.sleep.seconds: 10 (or exec sleep 10 " +
+					"before 1.30)"})
 		case pause >= grace:
 			out = append(out, Finding{Severity: Warning, Subject: targetSubject(target),
 				Message: fmt.Sprintf("container %s's preStop pause uses the whole grace period: "+
 					"it is killed without a chance to finish its requests", c.Name),
 				Evidence: []string{fmt.Sprintf("container %s: preStop pause %d s, "+
 					"terminationGracePeriodSeconds %d", c.Name, pause, grace)},
-				Remediation: "set terminationGracePeriodSeconds to the pause plus the app's drain time plus a margin"})
+				Remediation: "set terminationGracePeriodSeconds to the pause plus the app's " +
+					"drain time plus a margin"})
 		}
 	}
 	return out

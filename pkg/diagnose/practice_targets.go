@@ -45,7 +45,8 @@ func judgeTargets(_ *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscal
 
 // targetPercent expresses a Resource metric's target as a percentage of the pod's request:
 // Utilization targets directly, AverageValue targets against the template's requests.
-func targetPercent(m autoscalingv2.MetricSpec, target *snapshot.Target) (corev1.ResourceName, float64, string, bool) {
+func targetPercent(m autoscalingv2.MetricSpec,
+	target *snapshot.Target) (corev1.ResourceName, float64, string, bool) {
 	if m.Type != autoscalingv2.ResourceMetricSourceType || m.Resource == nil {
 		return "", 0, "", false
 	}
