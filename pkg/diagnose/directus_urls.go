@@ -33,7 +33,8 @@ func judgePublicURL(w *workload, env *envView) []Finding {
 // advice.
 func proxyCheck() Check {
 	return directusCheck("DX22",
-		"Directus 12 sees client addresses and allows its WebSocket origins", envNeeds(), func(*snapshot.Snapshot) directusJudge { return judgeProxy })
+		"Directus 12 sees client addresses and allows its WebSocket origins", envNeeds(),
+		func(*snapshot.Snapshot) directusJudge { return judgeProxy })
 }
 
 func judgeProxy(w *workload, env *envView) []Finding {
