@@ -16,10 +16,10 @@ const bootstrapJobAnnotation = "kubectl-directus.io/bootstrap-job"
 
 // bootstrapCheck (DX09): Directus migrations take no lock. Pods that each run bootstrap race
 // through them on every new image; one Job per image must run them first.
-func bootstrapCheck() Check {
+func bootstrapCheck(c *viewCache) Check {
 	needs := append([]string{snapshot.ResJobs}, envNeeds()...)
-	return directusCheck("DX09", "migrations run once per image, before the pods",
-		needs, func(snap *snapshot.Snapshot) directusJudge {
+	return directusCheck(c, "DX09", "migrations run once per image, before the pods",
+		needs, func(snap *view) directusJudge {
 			return func(w *workload, _ *envView) []Finding { return judgeBootstrap(snap, w) }
 		})
 }
@@ -27,7 +27,7 @@ func bootstrapCheck() Check {
 const bootstrapFix = "run `node /directus/cli.js bootstrap` in one Job per image tag and wait " +
 	"for it to complete, then roll the workload with command [node, /directus/cli.js, start]"
 
-func judgeBootstrap(snap *snapshot.Snapshot, w *workload) []Finding {
+func judgeBootstrap(snap *view, w *workload) []Finding {
 	if race := bootstrapInPods(w); race != "" {
 		if !w.several() {
 			return nil
@@ -90,10 +90,9 @@ func runsBootstrap(c *corev1.Container) bool {
 }
 
 // bootstrapJobs sorts the Jobs of namespace ns that run bootstrap with image by outcome.
-func bootstrapJobs(snap *snapshot.Snapshot, ns, image string) (done, failed, active []string) {
-	for i := range snap.Jobs {
-		job := &snap.Jobs[i]
-		if job.Namespace != ns || !jobRunsBootstrap(job, image) {
+func bootstrapJobs(snap *view, ns, image string) (done, failed, active []string) {
+	for _, job := range snap.jobs[ns] {
+		if !jobRunsBootstrap(job, image) {
 			continue
 		}
 		switch {

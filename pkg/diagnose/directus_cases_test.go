@@ -179,3 +179,16 @@ func TestK12UsesNoHPAWhenScopedToOne(t *testing.T) {
 
 	assertFindings(t, report, nil, []absent{{ID: "HPA-CFG-001", Severity: Info}})
 }
+
+// TestRegistryJudgesEachSnapshotAfresh runs one registry over two snapshots: the view built
+// for the first must not leak into the second.
+func TestRegistryJudgesEachSnapshotAfresh(t *testing.T) {
+	reg := NewRegistry(append(practiceChecks(), directusChecks()...)...)
+	cc := CheckContext{Now: fixtureNow}
+
+	broken := reg.Run(cc, loadFixture(t, "k18-main.yaml"))
+	healthy := reg.Run(cc, loadFixture(t))
+
+	assertFindings(t, broken, []expect{{ID: "DX06", Severity: Error, Subject: cms}}, nil)
+	assertFindings(t, healthy, nil, []absent{{ID: "DX06", Severity: Info}})
+}

@@ -15,22 +15,23 @@ func envNeeds() []string {
 // directusJudge judges one Directus workload with its resolved environment.
 type directusJudge func(w *workload, env *envView) []Finding
 
-// eachDirectus runs judge on every Directus workload of the snapshot.
-func eachDirectus(snap *snapshot.Snapshot, judge directusJudge) []Finding {
+// eachDirectus runs judge on every Directus workload of the view.
+func eachDirectus(v *view, judge directusJudge) []Finding {
 	var out []Finding
-	for _, w := range directusWorkloads(snap) {
-		env := resolveEnv(snap, w.Meta.Namespace, &w.Template.Spec, w.Container)
-		out = append(out, judge(w, env)...)
+	for _, w := range v.workloads {
+		out = append(out, judge(w, w.env)...)
 	}
 	return out
 }
 
-// directusCheck is a check over every Directus workload of the snapshot.
-func directusCheck(id, title string, needs []string,
-	judge func(snap *snapshot.Snapshot) directusJudge) Check {
+// directusCheck is a check over every Directus workload of the snapshot, judged on the view
+// the cache holds for it.
+func directusCheck(c *viewCache, id, title string, needs []string,
+	judge func(v *view) directusJudge) Check {
 	return Check{ID: id, Area: AreaDirectus, Title: title, Needs: needs,
 		Run: func(_ CheckContext, snap *snapshot.Snapshot) []Finding {
-			return eachDirectus(snap, judge(snap))
+			v := c.of(snap)
+			return eachDirectus(v, judge(v))
 		}}
 }
 

@@ -21,10 +21,10 @@ const (
 
 // connectionsCheck (DX24): at maxReplicas, plus the pods a rollout surges, every Directus
 // process may hold a full pool; the sum must fit in PostgreSQL's max_connections.
-func connectionsCheck() Check {
+func connectionsCheck(c *viewCache) Check {
 	needs := append([]string{snapshot.ResServices}, envNeeds()...)
-	return directusCheck("DX24", "connection pools fit PostgreSQL's max_connections at maxReplicas",
-		needs, func(snap *snapshot.Snapshot) directusJudge {
+	return directusCheck(c, "DX24", "connection pools fit PostgreSQL's max_connections at maxReplicas",
+		needs, func(snap *view) directusJudge {
 			return func(w *workload, env *envView) []Finding {
 				return judgeConnections(snap, w, env)
 			}
@@ -43,7 +43,7 @@ func (p poolMath) String() string {
 		"%d = %d connections", p.replicas, p.surge, p.processes, p.pool, p.peak())
 }
 
-func judgeConnections(snap *snapshot.Snapshot, w *workload, env *envView) []Finding {
+func judgeConnections(snap *view, w *workload, env *envView) []Finding {
 	client, known := env.value("DB_CLIENT", "sqlite3")
 	if !known || (client != "pg" && client != "postgres" && client != "postgresql") {
 		return nil
@@ -119,7 +119,7 @@ func maxSurge(w *workload) int {
 // maxConnections reads PostgreSQL's limit from the workload behind the database Service: its
 // command line, a mounted ConfigMap, the POSTGRESQL_MAX_CONNECTIONS variable some images read,
 // or the image default.
-func maxConnections(snap *snapshot.Snapshot, svc *corev1.Service) (int, string, bool) {
+func maxConnections(snap *view, svc *corev1.Service) (int, string, bool) {
 	b := backingTemplate(snap, svc)
 	if b == nil {
 		return 0, "", false
@@ -169,9 +169,9 @@ func settingIn(text string) (int, bool) {
 	}
 }
 
-func settingInConfigMaps(snap *snapshot.Snapshot, ns string,
+func settingInConfigMaps(snap *view, ns string,
 	spec *corev1.PodSpec) (int, string, bool) {
-	cms := configMapsOf(snap, ns)
+	cms := snap.configMaps[ns]
 	for _, v := range spec.Volumes {
 		if v.ConfigMap == nil || cms[v.ConfigMap.Name] == nil {
 			continue

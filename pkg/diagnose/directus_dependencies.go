@@ -11,10 +11,10 @@ import (
 // dependenciesCheck (DX08): the Redis and database Services Directus is configured with must
 // have ready endpoints. Pods that probe /server/ping stay Ready while both are down, so the
 // outage shows only in failed API calls.
-func dependenciesCheck() Check {
+func dependenciesCheck(c *viewCache) Check {
 	needs := append([]string{snapshot.ResServices, snapshot.ResEndpoints}, envNeeds()...)
-	return directusCheck("DX08", "the Redis and database Directus uses have ready endpoints",
-		needs, func(snap *snapshot.Snapshot) directusJudge {
+	return directusCheck(c, "DX08", "the Redis and database Directus uses have ready endpoints",
+		needs, func(snap *view) directusJudge {
 			return func(w *workload, env *envView) []Finding {
 				var out []Finding
 				if e, ok := redisEndpoint(snap, w.Meta.Namespace, env); ok {
@@ -30,7 +30,7 @@ func dependenciesCheck() Check {
 
 // judgeDependency reports a dependency whose Service has no ready endpoint. A dependency that
 // does not answer breaks every Directus pod now, hence an error.
-func judgeDependency(snap *snapshot.Snapshot, w *workload, what string, e endpoint) []Finding {
+func judgeDependency(snap *view, w *workload, what string, e endpoint) []Finding {
 	if !dependencyDown(snap, e.Service) {
 		return nil
 	}

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // envState says how much the doctor knows about one variable.
@@ -83,14 +81,14 @@ type envFromSecret struct {
 }
 
 // resolveEnv builds the environment of container c in a pod of namespace ns.
-func resolveEnv(snap *snapshot.Snapshot, ns string, spec *corev1.PodSpec,
+func resolveEnv(snap *view, ns string, spec *corev1.PodSpec,
 	c *corev1.Container) *envView {
 	v := &envView{container: c.Name, vars: map[string]envVar{}, mounts: c.VolumeMounts,
 		volumes: map[string]*corev1.Volume{}, secretRefs: map[string][]string{}}
 	for i := range spec.Volumes {
 		v.volumes[spec.Volumes[i].Name] = &spec.Volumes[i]
 	}
-	cms := configMapsOf(snap, ns)
+	cms := snap.configMaps[ns]
 
 	v.sources = append(v.sources, "env of container "+c.Name)
 	for _, from := range c.EnvFrom {
@@ -100,16 +98,6 @@ func resolveEnv(snap *snapshot.Snapshot, ns string, spec *corev1.PodSpec,
 		v.addEnv(e, cms)
 	}
 	return v
-}
-
-func configMapsOf(snap *snapshot.Snapshot, ns string) map[string]*corev1.ConfigMap {
-	out := map[string]*corev1.ConfigMap{}
-	for i := range snap.ConfigMaps {
-		if snap.ConfigMaps[i].Namespace == ns {
-			out[snap.ConfigMaps[i].Name] = &snap.ConfigMaps[i]
-		}
-	}
-	return out
 }
 
 func (v *envView) addEnvFrom(from corev1.EnvFromSource, cms map[string]*corev1.ConfigMap) {

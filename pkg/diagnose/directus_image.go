@@ -9,9 +9,9 @@ import (
 
 // imageCheck (DX23): an unpinned tag changes Directus under the running pods at the next pull,
 // and a major version below 12 misses the changes the product expects.
-func imageCheck() Check {
-	return directusCheck("DX23", "the Directus image is pinned", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeImage })
+func imageCheck(c *viewCache) Check {
+	return directusCheck(c, "DX23", "the Directus image is pinned", envNeeds(),
+		func(*view) directusJudge { return judgeImage })
 }
 
 func judgeImage(w *workload, _ *envView) []Finding {
@@ -37,17 +37,17 @@ func judgeImage(w *workload, _ *envView) []Finding {
 
 // bitnamiCheck (DX34): the images of the Directus pod and of the database and Redis it uses
 // should not come from Bitnami's catalogue, which moved to a legacy repository.
-func bitnamiCheck() Check {
+func bitnamiCheck(c *viewCache) Check {
 	needs := append([]string{snapshot.ResServices}, envNeeds()...)
-	return directusCheck("DX34", "no Bitnami images in the release", needs,
-		func(snap *snapshot.Snapshot) directusJudge {
+	return directusCheck(c, "DX34", "no Bitnami images in the release", needs,
+		func(snap *view) directusJudge {
 			return func(w *workload, env *envView) []Finding {
 				return judgeBitnami(snap, w, env)
 			}
 		})
 }
 
-func judgeBitnami(snap *snapshot.Snapshot, w *workload, env *envView) []Finding {
+func judgeBitnami(snap *view, w *workload, env *envView) []Finding {
 	var evidence []string
 	for _, c := range w.Template.Spec.Containers {
 		if isBitnami(c.Image) {
@@ -79,7 +79,7 @@ func isBitnami(image string) bool {
 }
 
 // dependencyEndpoints are the database and Redis Directus is configured with.
-func dependencyEndpoints(snap *snapshot.Snapshot, w *workload, env *envView) []endpoint {
+func dependencyEndpoints(snap *view, w *workload, env *envView) []endpoint {
 	var out []endpoint
 	if e, ok := databaseEndpoint(snap, w.Meta.Namespace, env); ok {
 		out = append(out, e)

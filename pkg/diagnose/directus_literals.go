@@ -2,8 +2,6 @@ package diagnose
 
 import (
 	"strings"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // secretNames are the Directus settings that hold credentials. SECRET itself is judged by
@@ -15,9 +13,9 @@ func secretNames() []string {
 
 // literalsCheck (DX20): credentials written in the pod template or a ConfigMap can be read by
 // anyone who can read those.
-func literalsCheck() Check {
-	return directusCheck("DX20", "credentials come from Secrets", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeLiterals })
+func literalsCheck(c *viewCache) Check {
+	return directusCheck(c, "DX20", "credentials come from Secrets", envNeeds(),
+		func(*view) directusJudge { return judgeLiterals })
 }
 
 func judgeLiterals(w *workload, env *envView) []Finding {

@@ -5,16 +5,14 @@ import (
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // memoryCheck (DX14): Node's heap rarely shrinks, so memory per pod barely falls when pods
 // are added. At or above target x (1 - tolerance) the memory metric never proposes a
 // scale-down, and the replica count stays high after the load is gone.
-func memoryCheck() Check {
-	return directusCheck("DX14", "the memory metric lets Directus scale down", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeMemory })
+func memoryCheck(c *viewCache) Check {
+	return directusCheck(c, "DX14", "the memory metric lets Directus scale down", envNeeds(),
+		func(*view) directusJudge { return judgeMemory })
 }
 
 func judgeMemory(w *workload, _ *envView) []Finding {

@@ -16,9 +16,9 @@ const (
 
 // selectorCheck (DX26): a selector is immutable, so a version label in it makes every upgrade
 // that changes the label fail.
-func selectorCheck() Check {
-	return directusCheck("DX26", "the selector holds no version label", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeSelector })
+func selectorCheck(c *viewCache) Check {
+	return directusCheck(c, "DX26", "the selector holds no version label", envNeeds(),
+		func(*view) directusJudge { return judgeSelector })
 }
 
 func judgeSelector(w *workload, _ *envView) []Finding {
@@ -37,10 +37,10 @@ func judgeSelector(w *workload, _ *envView) []Finding {
 
 // topologyCheck (DX29): without spread constraints the scheduler may put every replica on
 // one node; a zone constraint that must be met strands pods when nodes lack the zone label.
-func topologyCheck() Check {
+func topologyCheck(c *viewCache) Check {
 	needs := append([]string{snapshot.ResNodes}, envNeeds()...)
-	return directusCheck("DX29", "replicas spread over nodes and zones", needs,
-		func(snap *snapshot.Snapshot) directusJudge {
+	return directusCheck(c, "DX29", "replicas spread over nodes and zones", needs,
+		func(snap *view) directusJudge {
 			return func(w *workload, _ *envView) []Finding { return judgeTopology(snap, w) }
 		})
 }
@@ -49,7 +49,7 @@ const topologyFix = "add topologySpreadConstraints on kubernetes.io/hostname and
 	"topology.kubernetes.io/zone with maxSkew 1, whenUnsatisfiable ScheduleAnyway and " +
 	"matchLabelKeys [pod-template-hash]"
 
-func judgeTopology(snap *snapshot.Snapshot, w *workload) []Finding {
+func judgeTopology(snap *view, w *workload) []Finding {
 	spec := &w.Template.Spec
 	if !w.several() {
 		return nil
@@ -77,7 +77,7 @@ func hasAntiAffinity(spec *corev1.PodSpec) bool {
 	return spec.Affinity != nil && spec.Affinity.PodAntiAffinity != nil
 }
 
-func nodesWithout(snap *snapshot.Snapshot, label string) []string {
+func nodesWithout(snap *view, label string) []string {
 	var out []string
 	for _, n := range snap.Nodes {
 		if _, ok := n.Labels[label]; !ok {

@@ -16,12 +16,12 @@ const pgDataDir = "/var/lib/postgresql/data"
 // postgresDataCheck (DX25): a volume mounted at the data directory itself breaks initdb on
 // volumes whose root holds lost+found (up to 17); from 18 on, a volume there holds none of the
 // data at all.
-func postgresDataCheck() Check {
+func postgresDataCheck(c *viewCache) Check {
 	return Check{ID: "DX25", Area: AreaDirectus, Title: "PostgreSQL keeps its data on its volume",
 		Needs: []string{snapshot.ResDeployments, snapshot.ResStatefulSets, snapshot.ResHPAs},
 		Run: func(_ CheckContext, snap *snapshot.Snapshot) []Finding {
 			var out []Finding
-			for _, db := range postgresWorkloads(snap) {
+			for _, db := range postgresWorkloads(c.of(snap)) {
 				out = append(out, judgePostgresData(db)...)
 			}
 			return out
@@ -30,9 +30,9 @@ func postgresDataCheck() Check {
 
 // postgresWorkloads returns the PostgreSQL StatefulSets and Deployments of the namespaces
 // that run Directus.
-func postgresWorkloads(snap *snapshot.Snapshot) []*workload {
+func postgresWorkloads(snap *view) []*workload {
 	namespaces := map[string]bool{}
-	for _, w := range directusWorkloads(snap) {
+	for _, w := range snap.workloads {
 		namespaces[w.Meta.Namespace] = true
 	}
 	var out []*workload

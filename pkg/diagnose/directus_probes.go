@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // Directus' health endpoints: ping answers while the HTTP server runs; health checks the
@@ -19,9 +17,9 @@ const (
 
 // probesCheck (DX15): probes that pass on the admin redirect keep broken pods in service;
 // probes on the dependency health check take every pod out, or restart every pod, at once.
-func probesCheck() Check {
-	return directusCheck("DX15", "Directus probes use the right endpoints", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeProbes })
+func probesCheck(c *viewCache) Check {
+	return directusCheck(c, "DX15", "Directus probes use the right endpoints", envNeeds(),
+		func(*view) directusJudge { return judgeProbes })
 }
 
 const probesFix = "use httpGet " + pathPing + " on the http port for liveness, readiness and " +

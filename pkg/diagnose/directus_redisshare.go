@@ -9,12 +9,12 @@ import (
 
 // sharedRedisCheck (DX31): Directus installations of different projects on one Redis database
 // with the same key namespaces read each other's caches and messages.
-func sharedRedisCheck() Check {
+func sharedRedisCheck(c *viewCache) Check {
 	needs := append([]string{snapshot.ResServices}, envNeeds()...)
 	return Check{ID: "DX31", Area: AreaDirectus,
 		Title: "each Directus project has its own Redis keys",
 		Needs: needs, Run: func(_ CheckContext, snap *snapshot.Snapshot) []Finding {
-			return judgeSharedRedis(snap)
+			return judgeSharedRedis(c.of(snap))
 		}}
 }
 
@@ -24,12 +24,11 @@ type redisUser struct {
 	project string
 }
 
-func judgeSharedRedis(snap *snapshot.Snapshot) []Finding {
+func judgeSharedRedis(snap *view) []Finding {
 	groups := map[string][]redisUser{}
 	var order []string
-	for _, w := range directusWorkloads(snap) {
-		env := resolveEnv(snap, w.Meta.Namespace, &w.Template.Spec, w.Container)
-		key, project, ok := redisKeys(snap, w, env)
+	for _, w := range snap.workloads {
+		key, project, ok := redisKeys(snap, w, w.env)
 		if !ok {
 			continue
 		}
@@ -48,7 +47,7 @@ func judgeSharedRedis(snap *snapshot.Snapshot) []Finding {
 
 // redisKeys names where a workload's Redis keys live (server, database and key namespaces)
 // and the project it serves (its database).
-func redisKeys(snap *snapshot.Snapshot, w *workload, env *envView) (string, string, bool) {
+func redisKeys(snap *view, w *workload, env *envView) (string, string, bool) {
 	redis, okRedis := redisEndpoint(snap, w.Meta.Namespace, env)
 	db, okDB := databaseEndpoint(snap, w.Meta.Namespace, env)
 	cacheNS, okCache := env.value("CACHE_NAMESPACE", "")

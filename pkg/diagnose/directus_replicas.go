@@ -2,15 +2,13 @@ package diagnose
 
 import (
 	"fmt"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // replicasOwnerCheck (DX11): when an applier keeps spec.replicas in its manifest, every apply
 // resets the count the HPA chose.
-func replicasOwnerCheck() Check {
-	return directusCheck("DX11", "only the HPA sets the replica count", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeReplicasOwner })
+func replicasOwnerCheck(c *viewCache) Check {
+	return directusCheck(c, "DX11", "only the HPA sets the replica count", envNeeds(),
+		func(*view) directusJudge { return judgeReplicasOwner })
 }
 
 const replicasOwnerFix = "drop spec.replicas from the manifest; with server-side apply hand " +

@@ -13,10 +13,10 @@ import (
 
 // secretCheck (DX06): Directus signs tokens with SECRET. Without it each process invents a
 // random one, so a token issued by one pod is rejected by the next.
-func secretCheck() Check {
+func secretCheck(c *viewCache) Check {
 	needs := append([]string{snapshot.ResPods}, envNeeds()...)
-	return directusCheck("DX06", "every Directus pod signs tokens with the same SECRET", needs,
-		func(snap *snapshot.Snapshot) directusJudge {
+	return directusCheck(c, "DX06", "every Directus pod signs tokens with the same SECRET", needs,
+		func(snap *view) directusJudge {
 			return func(w *workload, env *envView) []Finding {
 				if f, ok := judgeSecretSource(w, env); ok {
 					return []Finding{f}
@@ -100,25 +100,13 @@ func optionalSecretSource(env *envView, v envVar) bool {
 
 // judgeSecretAcrossPods compares where the running pods of the workload read SECRET from:
 // during a rollout old and new pods may read different Secrets.
-func judgeSecretAcrossPods(snap *snapshot.Snapshot, w *workload) []Finding {
-	groups := map[string][]string{} // source -> "ReplicaSet x (n pods)"
-	counts := map[string]map[string]int{}
-	for _, pod := range podsOfWorkload(snap, w) {
-		c := directusContainerOf(&pod.Spec)
-		if c == nil {
-			continue
-		}
-		env := resolveEnv(snap, pod.Namespace, &pod.Spec, c)
-		source := secretSourceKey(env)
-		if counts[source] == nil {
-			counts[source] = map[string]int{}
-		}
-		counts[source][podGeneration(pod)]++
-	}
+func judgeSecretAcrossPods(snap *view, w *workload) []Finding {
+	counts := secretSourcesOfPods(snap, w)
 	if len(counts) < 2 {
 		return nil
 	}
 
+	groups := map[string][]string{} // source -> "ReplicaSet x (n pods)"
 	for source, gens := range counts {
 		for gen, n := range gens {
 			groups[source] = append(groups[source],
@@ -128,6 +116,31 @@ func judgeSecretAcrossPods(snap *snapshot.Snapshot, w *workload) []Finding {
 	return []Finding{w.finding("DX06", Warning, "pods of one workload read SECRET from "+
 		"different sources: tokens issued by one set are rejected by the other",
 		secretGroupsEvidence(groups), secretFix)}
+}
+
+// secretSourcesOfPods counts the workload's pods by where they read SECRET from and by the
+// ReplicaSet (or revision) they belong to. Pods of one generation share their spec, so the
+// environment is resolved once per generation.
+func secretSourcesOfPods(snap *view, w *workload) map[string]map[string]int {
+	counts := map[string]map[string]int{}
+	sourceOf := map[string]string{}
+	for _, pod := range podsOfWorkload(snap, w) {
+		gen := podGeneration(pod)
+		source, seen := sourceOf[gen]
+		if !seen {
+			c := directusContainerOf(&pod.Spec)
+			if c == nil {
+				continue
+			}
+			source = secretSourceKey(resolveEnv(snap, pod.Namespace, &pod.Spec, c))
+			sourceOf[gen] = source
+		}
+		if counts[source] == nil {
+			counts[source] = map[string]int{}
+		}
+		counts[source][gen]++
+	}
+	return counts
 }
 
 func secretGroupsEvidence(groups map[string][]string) []string {
@@ -156,7 +169,7 @@ func secretSourceKey(env *envView) string {
 }
 
 // podsOfWorkload returns the pods the workload controls, directly or through a ReplicaSet.
-func podsOfWorkload(snap *snapshot.Snapshot, w *workload) []*corev1.Pod {
+func podsOfWorkload(snap *view, w *workload) []*corev1.Pod {
 	sel, err := metav1.LabelSelectorAsSelector(w.Selector)
 	if err != nil {
 		return nil

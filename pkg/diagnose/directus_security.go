@@ -4,16 +4,14 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // securityCheck (DX18): the Directus image runs as the user *name* node. With runAsNonRoot
 // and no numeric runAsUser the kubelet cannot verify the user and refuses to start the
 // container (CreateContainerConfigError). Unset fields of the restricted profile are advice.
-func securityCheck() Check {
-	return directusCheck("DX18", "the Directus container can start as non-root", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeSecurity })
+func securityCheck(c *viewCache) Check {
+	return directusCheck(c, "DX18", "the Directus container can start as non-root", envNeeds(),
+		func(*view) directusJudge { return judgeSecurity })
 }
 
 const securityFix = "set the pod's securityContext to runAsNonRoot: true, runAsUser: 1000, " +

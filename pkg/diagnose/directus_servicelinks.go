@@ -22,26 +22,22 @@ func directusEnvPrefixes() []string {
 // serviceLinksCheck (DX19): unless enableServiceLinks is false, the kubelet injects
 // <SERVICE>_SERVICE_HOST, <SERVICE>_PORT=tcp://… and more for every Service of the namespace;
 // a Service named redis or db hands Directus settings nobody wrote.
-func serviceLinksCheck() Check {
+func serviceLinksCheck(c *viewCache) Check {
 	needs := append([]string{snapshot.ResServices}, envNeeds()...)
-	return directusCheck("DX19", "Services do not inject settings into Directus", needs,
-		func(snap *snapshot.Snapshot) directusJudge {
+	return directusCheck(c, "DX19", "Services do not inject settings into Directus", needs,
+		func(snap *view) directusJudge {
 			return func(w *workload, _ *envView) []Finding { return judgeServiceLinks(snap, w) }
 		})
 }
 
-func judgeServiceLinks(snap *snapshot.Snapshot, w *workload) []Finding {
+func judgeServiceLinks(snap *view, w *workload) []Finding {
 	links := w.Template.Spec.EnableServiceLinks
 	if links != nil && !*links {
 		return nil
 	}
 	var evidence []string
 	count := 0
-	for i := range snap.Services {
-		svc := &snap.Services[i]
-		if svc.Namespace != w.Meta.Namespace {
-			continue
-		}
+	for _, svc := range snap.byNS[w.Meta.Namespace] {
 		count++
 		if injected := collidingLinks(svc); injected != "" {
 			evidence = append(evidence, injected)

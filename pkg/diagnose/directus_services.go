@@ -8,10 +8,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/labels"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // endpoint is a host and port Directus connects to, resolved to a Service of the snapshot
@@ -35,7 +32,7 @@ func (e endpoint) String() string {
 
 // serviceFor finds the Service a host name refers to from a pod in namespace ns: "kv",
 // "kv.shop", "kv.shop.svc" or "kv.shop.svc.<cluster domain>".
-func serviceFor(snap *snapshot.Snapshot, ns, host string) *corev1.Service {
+func serviceFor(snap *view, ns, host string) *corev1.Service {
 	parts := strings.Split(strings.TrimSuffix(host, "."), ".")
 	name, svcNS := parts[0], ns
 	if len(parts) >= 2 {
@@ -44,36 +41,17 @@ func serviceFor(snap *snapshot.Snapshot, ns, host string) *corev1.Service {
 	if len(parts) >= 3 && parts[2] != "svc" {
 		return nil
 	}
-	for i := range snap.Services {
-		s := &snap.Services[i]
-		if s.Namespace == svcNS && s.Name == name {
-			return s
-		}
-	}
-	return nil
+	return snap.services[svcNS+"/"+name]
 }
 
 // readyEndpoints counts the ready addresses of a Service's EndpointSlices.
-func readyEndpoints(snap *snapshot.Snapshot, svc *corev1.Service) int {
-	n := 0
-	for i := range snap.Endpoints {
-		slice := &snap.Endpoints[i]
-		if slice.Namespace != svc.Namespace ||
-			slice.Labels[discoveryv1.LabelServiceName] != svc.Name {
-			continue
-		}
-		for _, ep := range slice.Endpoints {
-			if ep.Conditions.Ready == nil || *ep.Conditions.Ready {
-				n += len(ep.Addresses)
-			}
-		}
-	}
-	return n
+func readyEndpoints(snap *view, svc *corev1.Service) int {
+	return snap.ready[svc.Namespace+"/"+svc.Name]
 }
 
 // dependencyDown reports whether a Service Directus depends on has no ready endpoint.
 // ExternalName Services have none by design and count as up.
-func dependencyDown(snap *snapshot.Snapshot, svc *corev1.Service) bool {
+func dependencyDown(snap *view, svc *corev1.Service) bool {
 	if svc == nil || svc.Spec.Type == corev1.ServiceTypeExternalName {
 		return false
 	}
@@ -83,7 +61,7 @@ func dependencyDown(snap *snapshot.Snapshot, svc *corev1.Service) bool {
 // redisEndpoint resolves where Directus connects to Redis: the REDIS URL wins over
 // REDIS_HOST and REDIS_PORT. ok is false when Redis is not configured or its address sits in
 // a Secret.
-func redisEndpoint(snap *snapshot.Snapshot, ns string, env *envView) (endpoint, bool) {
+func redisEndpoint(snap *view, ns string, env *envView) (endpoint, bool) {
 	if raw, ok := env.value("REDIS", ""); ok && raw != "" {
 		return parseURLEndpoint(snap, ns, raw, "6379")
 	}
@@ -98,7 +76,7 @@ func redisEndpoint(snap *snapshot.Snapshot, ns string, env *envView) (endpoint, 
 
 // databaseEndpoint resolves where Directus connects to its database: DB_CONNECTION_STRING
 // wins over DB_HOST and DB_PORT.
-func databaseEndpoint(snap *snapshot.Snapshot, ns string, env *envView) (endpoint, bool) {
+func databaseEndpoint(snap *view, ns string, env *envView) (endpoint, bool) {
 	if raw, ok := env.value("DB_CONNECTION_STRING", ""); ok && raw != "" {
 		return parseURLEndpoint(snap, ns, raw, "5432")
 	}
@@ -110,7 +88,7 @@ func databaseEndpoint(snap *snapshot.Snapshot, ns string, env *envView) (endpoin
 	return endpoint{Host: host, Port: port, Service: serviceFor(snap, ns, host)}, true
 }
 
-func parseURLEndpoint(snap *snapshot.Snapshot, ns, raw, defPort string) (endpoint, bool) {
+func parseURLEndpoint(snap *view, ns, raw, defPort string) (endpoint, bool) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Hostname() == "" {
 		return endpoint{}, false
@@ -135,11 +113,10 @@ func urlHasPassword(raw string) bool {
 
 // redisCandidates describes the Services of namespace ns that look like a Redis or Valkey
 // (port 6379, or a name saying so), for a finding that suggests one.
-func redisCandidates(snap *snapshot.Snapshot, ns string) []string {
+func redisCandidates(snap *view, ns string) []string {
 	var out []string
-	for i := range snap.Services {
-		svc := &snap.Services[i]
-		if svc.Namespace != ns || !looksLikeRedis(svc) {
+	for _, svc := range snap.byNS[ns] {
+		if !looksLikeRedis(svc) {
 			continue
 		}
 		out = append(out, fmt.Sprintf("Service %s (port %s, %s) could serve as the Redis",
@@ -170,26 +147,20 @@ func servicePorts(svc *corev1.Service) string {
 // backing is a workload whose pods a Service selects.
 type backing struct {
 	kind, name string
+	labels     map[string]string
 	spec       *corev1.PodSpec
 }
 
 // backingTemplate returns the StatefulSet or Deployment whose pods a Service selects, nil for
 // a Service without selector or one that selects neither.
-func backingTemplate(snap *snapshot.Snapshot, svc *corev1.Service) *backing {
+func backingTemplate(snap *view, svc *corev1.Service) *backing {
 	if svc == nil || len(svc.Spec.Selector) == 0 {
 		return nil
 	}
 	sel := labels.SelectorFromSet(svc.Spec.Selector)
-	for i := range snap.StatefulSets {
-		s := &snap.StatefulSets[i]
-		if s.Namespace == svc.Namespace && sel.Matches(labels.Set(s.Spec.Template.Labels)) {
-			return &backing{kind: "StatefulSet", name: s.Name, spec: &s.Spec.Template.Spec}
-		}
-	}
-	for i := range snap.Deployments {
-		d := &snap.Deployments[i]
-		if d.Namespace == svc.Namespace && sel.Matches(labels.Set(d.Spec.Template.Labels)) {
-			return &backing{kind: "Deployment", name: d.Name, spec: &d.Spec.Template.Spec}
+	for _, b := range snap.templates[svc.Namespace] {
+		if sel.Matches(labels.Set(b.labels)) {
+			return b
 		}
 	}
 	return nil

@@ -4,15 +4,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // pm2Check (DX32): several pm2 processes in one pod multiply the database pool and hide
 // per-process CPU from the HPA, which sees one pod.
-func pm2Check() Check {
-	return directusCheck("DX32", "one Directus process per pod", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgePM2 })
+func pm2Check(c *viewCache) Check {
+	return directusCheck(c, "DX32", "one Directus process per pod", envNeeds(),
+		func(*view) directusJudge { return judgePM2 })
 }
 
 func judgePM2(w *workload, env *envView) []Finding {
@@ -28,9 +26,9 @@ func judgePM2(w *workload, env *envView) []Finding {
 }
 
 // keyCheck (DX33): KEY is no longer read by Directus; setting it does no harm.
-func keyCheck() Check {
-	return directusCheck("DX33", "no deprecated KEY", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeKey })
+func keyCheck(c *viewCache) Check {
+	return directusCheck(c, "DX33", "no deprecated KEY", envNeeds(),
+		func(*view) directusJudge { return judgeKey })
 }
 
 func judgeKey(w *workload, env *envView) []Finding {

@@ -5,8 +5,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // Directus' shutdown defaults, in milliseconds: its own drain time after SIGTERM, and the
@@ -20,9 +18,9 @@ const (
 
 // shutdownCheck (DX16): on scale-down the pod gets terminationGracePeriodSeconds for its
 // preStop pause and Directus' drain; pm2, when it runs, must not kill Directus sooner.
-func shutdownCheck() Check {
-	return directusCheck("DX16", "the grace period covers the preStop pause and Directus' drain",
-		envNeeds(), func(*snapshot.Snapshot) directusJudge { return judgeShutdown })
+func shutdownCheck(c *viewCache) Check {
+	return directusCheck(c, "DX16", "the grace period covers the preStop pause and Directus' drain",
+		envNeeds(), func(*view) directusJudge { return judgeShutdown })
 }
 
 const shutdownFix = "set lifecycle.preStop.sleep.seconds: 10, SERVER_SHUTDOWN_TIMEOUT=20000 and " +
@@ -81,9 +79,9 @@ func usesPM2(w *workload) bool {
 // commandCheck (DX17): with the image's shell-form CMD, or a shell as the command, PID 1 is a
 // shell that may not pass SIGTERM on, so Directus never drains and is killed at the end of
 // the grace period.
-func commandCheck() Check {
-	return directusCheck("DX17", "Directus runs as PID 1 and receives SIGTERM", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeCommand })
+func commandCheck(c *viewCache) Check {
+	return directusCheck(c, "DX17", "Directus runs as PID 1 and receives SIGTERM", envNeeds(),
+		func(*view) directusJudge { return judgeCommand })
 }
 
 func judgeCommand(w *workload, _ *envView) []Finding {

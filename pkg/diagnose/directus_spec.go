@@ -6,8 +6,6 @@ import (
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // The product's HPA for Directus, which the deploy verb applies.
@@ -28,9 +26,9 @@ const (
 
 // specDriftCheck (DX13): an HPA on Directus that differs from the product's, to explain
 // behaviour that differs from the documented one. It is advice, not a fault.
-func specDriftCheck() Check {
-	return directusCheck("DX13", "the HPA matches the product's settings", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeSpecDrift })
+func specDriftCheck(c *viewCache) Check {
+	return directusCheck(c, "DX13", "the HPA matches the product's settings", envNeeds(),
+		func(*view) directusJudge { return judgeSpecDrift })
 }
 
 func judgeSpecDrift(w *workload, _ *envView) []Finding {

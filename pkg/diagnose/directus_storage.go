@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // directusWorkdir is the image's working directory; relative storage roots start there.
@@ -15,9 +13,9 @@ const directusWorkdir = "/directus"
 
 // storageCheck (DX07): a local storage location keeps each upload on the pod that received
 // it unless its root is a volume all replicas share.
-func storageCheck() Check {
-	return directusCheck("DX07", "uploads go to storage all replicas share", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeStorage })
+func storageCheck(c *viewCache) Check {
+	return directusCheck(c, "DX07", "uploads go to storage all replicas share", envNeeds(),
+		func(*view) directusJudge { return judgeStorage })
 }
 
 const storageFix = "use an object store (STORAGE_<LOCATION>_DRIVER=s3 with its keys from a " +

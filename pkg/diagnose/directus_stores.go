@@ -2,17 +2,15 @@ package diagnose
 
 import (
 	"strings"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // The in-process state of Directus: with more than one replica each of these must live in
 // the shared database or in Redis, or every pod keeps its own copy.
 
 // dbClientCheck (DX01): SQLite is a file inside one pod; replicas cannot share it.
-func dbClientCheck() Check {
-	return directusCheck("DX01", "Directus uses a database all replicas share", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeDBClient })
+func dbClientCheck(c *viewCache) Check {
+	return directusCheck(c, "DX01", "Directus uses a database all replicas share", envNeeds(),
+		func(*view) directusJudge { return judgeDBClient })
 }
 
 func judgeDBClient(w *workload, env *envView) []Finding {
@@ -30,14 +28,14 @@ func judgeDBClient(w *workload, env *envView) []Finding {
 
 // redisCheck (DX02): without Redis there is no bus between replicas, so schema and
 // permission caches go stale on every pod but the one that changed them.
-func redisCheck() Check {
-	return directusCheck("DX02", "Directus replicas share a Redis", envNeeds(),
-		func(snap *snapshot.Snapshot) directusJudge {
+func redisCheck(c *viewCache) Check {
+	return directusCheck(c, "DX02", "Directus replicas share a Redis", envNeeds(),
+		func(snap *view) directusJudge {
 			return func(w *workload, env *envView) []Finding { return judgeRedis(snap, w, env) }
 		})
 }
 
-func judgeRedis(snap *snapshot.Snapshot, w *workload, env *envView) []Finding {
+func judgeRedis(snap *view, w *workload, env *envView) []Finding {
 	if !w.several() {
 		return nil
 	}
@@ -77,9 +75,9 @@ func redisMaybeConfigured(env *envView) bool {
 
 // cacheStoreCheck (DX03): CACHE_STORE also backs the schema and lock caches, even with the
 // data cache off.
-func cacheStoreCheck() Check {
-	return directusCheck("DX03", "Directus caches live in Redis", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge {
+func cacheStoreCheck(c *viewCache) Check {
+	return directusCheck(c, "DX03", "Directus caches live in Redis", envNeeds(),
+		func(*view) directusJudge {
 			return storeJudge("DX03", "CACHE_STORE", Error, "", "Directus keeps its schema, "+
 				"permission and data caches in each pod's memory (CACHE_STORE is not redis), "+
 				"also when CACHE_ENABLED is false")
@@ -87,9 +85,9 @@ func cacheStoreCheck() Check {
 }
 
 // syncStoreCheck (DX04): with a memory store every pod runs every scheduled flow and job.
-func syncStoreCheck() Check {
-	return directusCheck("DX04", "Directus synchronization lives in Redis", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge {
+func syncStoreCheck(c *viewCache) Check {
+	return directusCheck(c, "DX04", "Directus synchronization lives in Redis", envNeeds(),
+		func(*view) directusJudge {
 			return storeJudge("DX04", "SYNCHRONIZATION_STORE", Warning, "", "Directus "+
 				"synchronizes in each pod's memory: every replica runs every scheduled flow "+
 				"and clean-up job")
@@ -97,9 +95,9 @@ func syncStoreCheck() Check {
 }
 
 // rateLimiterStoreCheck (DX05): with a memory store each pod counts its own requests.
-func rateLimiterStoreCheck() Check {
-	return directusCheck("DX05", "Directus rate limits are counted in Redis", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge {
+func rateLimiterStoreCheck(c *viewCache) Check {
+	return directusCheck(c, "DX05", "Directus rate limits are counted in Redis", envNeeds(),
+		func(*view) directusJudge {
 			return storeJudge("DX05", "RATE_LIMITER_STORE", Warning, "RATE_LIMITER_ENABLED",
 				"the rate limiter counts per pod: the effective limit is the configured one "+
 					"times the replica count")

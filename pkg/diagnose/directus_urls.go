@@ -2,15 +2,13 @@ package diagnose
 
 import (
 	"net/url"
-
-	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
 // publicURLCheck (DX21): licensing, SSO callbacks, mails and resumable uploads need the
 // absolute address users reach Directus at.
-func publicURLCheck() Check {
-	return directusCheck("DX21", "PUBLIC_URL is an absolute URL", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgePublicURL })
+func publicURLCheck(c *viewCache) Check {
+	return directusCheck(c, "DX21", "PUBLIC_URL is an absolute URL", envNeeds(),
+		func(*view) directusJudge { return judgePublicURL })
 }
 
 func judgePublicURL(w *workload, env *envView) []Finding {
@@ -31,10 +29,10 @@ func judgePublicURL(w *workload, env *envView) []Finding {
 // proxyCheck (DX22): from Directus 12 on, IP_TRUST_PROXY defaults to false and WebSockets are
 // checked against CORS_ORIGIN. Whether an Ingress sits in front is not read, so both are
 // advice.
-func proxyCheck() Check {
-	return directusCheck("DX22",
+func proxyCheck(c *viewCache) Check {
+	return directusCheck(c, "DX22",
 		"Directus 12 sees client addresses and allows its WebSocket origins", envNeeds(),
-		func(*snapshot.Snapshot) directusJudge { return judgeProxy })
+		func(*view) directusJudge { return judgeProxy })
 }
 
 func judgeProxy(w *workload, env *envView) []Finding {

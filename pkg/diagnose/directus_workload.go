@@ -39,6 +39,8 @@ type workload struct {
 	HPAs []*autoscalingv2.HorizontalPodAutoscaler
 	// Deployment is set when Kind is Deployment.
 	Deployment *appsv1.Deployment
+	// env is the Directus container's environment, resolved by the view.
+	env *envView
 }
 
 // directusWorkloads returns the Directus workloads of the snapshot in namespace/name order.

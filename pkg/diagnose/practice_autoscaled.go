@@ -25,22 +25,23 @@ const (
 // spec.replicas out (charts do so when their autoscaling is on), the HPA controller was the
 // last to set it, or the deploy verb made it. Helm's release records are Secrets, which the
 // doctor does not read, so the release's values and revision status are not evidence here.
-func autoscaledCheck() Check {
+func autoscaledCheck(c *viewCache) Check {
 	return Check{ID: "HPA-CFG-001", Area: AreaPractice,
 		Title: "an HPA scales every Directus workload",
 		Needs: []string{snapshot.ResDeployments, snapshot.ResStatefulSets, snapshot.ResHPAs},
 		Run: func(_ CheckContext, snap *snapshot.Snapshot) []Finding {
+			v := c.of(snap)
 			var out []Finding
-			for _, w := range directusWorkloads(snap) {
+			for _, w := range v.workloads {
 				if len(w.HPAs) == 0 {
-					out = append(out, judgeNoHPA(snap, w))
+					out = append(out, judgeNoHPA(v, w))
 				}
 			}
 			return out
 		}}
 }
 
-func judgeNoHPA(snap *snapshot.Snapshot, w *workload) Finding {
+func judgeNoHPA(snap *view, w *workload) Finding {
 	intent := autoscalingIntent(w)
 	evidence := []string{
 		fmt.Sprintf("%s %s: spec.replicas %d", w.Kind, w.Meta.Name, w.Replicas),
@@ -110,7 +111,7 @@ func releaseEvidence(w *workload) []string {
 
 // servedAutoscaling names the autoscaling API versions the cluster serves and the older ones
 // it does not, which charts with an outdated HPA template still render.
-func servedAutoscaling(snap *snapshot.Snapshot) string {
+func servedAutoscaling(snap *view) string {
 	var served, missing []string
 	for _, v := range []string{"v1", "v2", "v2beta1", "v2beta2"} {
 		if snap.ServedGroups["autoscaling/"+v] {
@@ -144,7 +145,7 @@ func noHPAFix(w *workload) string {
 }
 
 // danglingHPAs describes the HPAs of the workload's namespace whose target does not exist.
-func danglingHPAs(snap *snapshot.Snapshot, w *workload) []string {
+func danglingHPAs(snap *view, w *workload) []string {
 	var out []string
 	for i := range snap.HPAs {
 		hpa := &snap.HPAs[i]

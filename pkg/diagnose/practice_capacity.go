@@ -19,10 +19,14 @@ import (
 // bound, and a shortfall is certain. Node affinity and a cluster autoscaler are not taken
 // into account: affinity would need the scheduler's rules, and an autoscaler is not visible
 // through the API.
-func capacityCheck() Check {
+func capacityCheck(c *viewCache) Check {
 	return practiceCheck("HPA-CFG-010", "the cluster can hold maxReplicas pods",
 		[]string{snapshot.ResHPAs, snapshot.ResDeployments, snapshot.ResStatefulSets,
-			snapshot.ResNodes, snapshot.ResPods}, true, judgeCapacity)
+			snapshot.ResNodes, snapshot.ResPods}, true,
+		func(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,
+			target *snapshot.Target) []Finding {
+			return judgeCapacity(c.of(snap), hpa, target)
+		})
 }
 
 // podSize is what one pod asks of a node.
@@ -30,11 +34,26 @@ type podSize struct {
 	cpu, memory resource.Quantity
 }
 
+func (s *podSize) add(list corev1.ResourceList) {
+	s.cpu.Add(list[corev1.ResourceCPU])
+	s.memory.Add(list[corev1.ResourceMemory])
+}
+
+// raise lifts each resource to the list's value when that is larger.
+func (s *podSize) raise(list corev1.ResourceList) {
+	if cpu := list[corev1.ResourceCPU]; cpu.Cmp(s.cpu) > 0 {
+		s.cpu = cpu
+	}
+	if mem := list[corev1.ResourceMemory]; mem.Cmp(s.memory) > 0 {
+		s.memory = mem
+	}
+}
+
 func (s podSize) String() string {
 	return fmt.Sprintf("cpu %s, memory %s", s.cpu.String(), s.memory.String())
 }
 
-func judgeCapacity(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,
+func judgeCapacity(snap *view, hpa *autoscalingv2.HorizontalPodAutoscaler,
 	target *snapshot.Target) []Finding {
 	spec := &target.Template.Spec
 	size := sizeOf(spec)
@@ -63,7 +82,7 @@ func judgeCapacity(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAuto
 			"requests, or lower maxReplicas to what fits"}}
 }
 
-func capacityEvidence(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,
+func capacityEvidence(snap *view, hpa *autoscalingv2.HorizontalPodAutoscaler,
 	size podSize, nodes []*corev1.Node, running, room int) []string {
 	counted := "requests of pods in namespace " + hpa.Namespace + " only (other namespaces " +
 		"would leave less room; run with -A to count them)"
@@ -95,25 +114,25 @@ func placedPods(pods []*corev1.Pod) int {
 // sizeOf is the pod's effective request: the summed containers, or the largest classic init
 // container when that is bigger, as the scheduler counts it.
 func sizeOf(spec *corev1.PodSpec) podSize {
-	var s podSize
-	for _, c := range summedContainers(spec) {
-		s.cpu.Add(c.Resources.Requests[corev1.ResourceCPU])
-		s.memory.Add(c.Resources.Requests[corev1.ResourceMemory])
+	var s, init podSize
+	for i := range spec.Containers {
+		s.add(spec.Containers[i].Resources.Requests)
 	}
-	for _, c := range spec.InitContainers {
-		if cpu := c.Resources.Requests[corev1.ResourceCPU]; cpu.Cmp(s.cpu) > 0 {
-			s.cpu = cpu
+	for i := range spec.InitContainers {
+		c := &spec.InitContainers[i]
+		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			s.add(c.Resources.Requests)
+			continue
 		}
-		if mem := c.Resources.Requests[corev1.ResourceMemory]; mem.Cmp(s.memory) > 0 {
-			s.memory = mem
-		}
+		init.raise(c.Resources.Requests)
 	}
+	s.raise(corev1.ResourceList{corev1.ResourceCPU: init.cpu, corev1.ResourceMemory: init.memory})
 	return s
 }
 
 // nodesReportAllocatable reports whether any node states its allocatable cpu or memory;
 // without that the room cannot be judged.
-func nodesReportAllocatable(snap *snapshot.Snapshot) bool {
+func nodesReportAllocatable(snap *view) bool {
 	for _, n := range snap.Nodes {
 		alloc := n.Status.Allocatable
 		if !alloc.Cpu().IsZero() || !alloc.Memory().IsZero() {
@@ -125,7 +144,7 @@ func nodesReportAllocatable(snap *snapshot.Snapshot) bool {
 
 // eligibleNodes are the Ready, schedulable nodes whose taints the pod tolerates and whose
 // labels match its nodeSelector.
-func eligibleNodes(snap *snapshot.Snapshot, spec *corev1.PodSpec) []*corev1.Node {
+func eligibleNodes(snap *view, spec *corev1.PodSpec) []*corev1.Node {
 	var out []*corev1.Node
 	for i := range snap.Nodes {
 		n := &snap.Nodes[i]
@@ -174,8 +193,8 @@ func toleratesAll(tolerations []corev1.Toleration, taints []corev1.Taint) bool {
 
 // roomFor counts how many more pods of the given size fit on the nodes, and the most that fit
 // on one node.
-func roomFor(snap *snapshot.Snapshot, nodes []*corev1.Node, size podSize) (total, biggest int) {
-	used := usedByNode(snap)
+func roomFor(snap *view, nodes []*corev1.Node, size podSize) (total, biggest int) {
+	used := snap.nodeUsage()
 	for _, n := range nodes {
 		fit := fitsOn(n, used[n.Name], size)
 		total += fit

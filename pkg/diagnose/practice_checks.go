@@ -4,8 +4,9 @@ package diagnose
 // targets, behavior, probes, shutdown, disruption budgets and capacity. Each check lives in its
 // own practice_*.go file and is appended here.
 func practiceChecks() []Check {
+	c := &viewCache{}
 	return []Check{
-		autoscaledCheck(),
+		autoscaledCheck(c),
 		minReplicasCheck(),
 		maxReplicasCheck(),
 		targetsCheck(),
@@ -14,6 +15,6 @@ func practiceChecks() []Check {
 		probesPracticeCheck(),
 		shutdownPracticeCheck(),
 		pdbCheck(),
-		capacityCheck(),
+		capacityCheck(c),
 	}
 }
