@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"strings"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 
@@ -90,18 +91,30 @@ func abruptScaleDown(hpa *autoscalingv2.HorizontalPodAutoscaler,
 	if len(down.Policies) == 0 {
 		return true, "behavior.scaleDown.policies unset (API default Percent 100 per 15 s)"
 	}
-	half := (hpa.Spec.MaxReplicas + 1) / 2
+	// With selectPolicy Min the most restrictive policy applies, so all must be abrupt;
+	// otherwise (Max, the default) one abrupt policy is enough.
+	all := down.SelectPolicy != nil && *down.SelectPolicy == autoscalingv2.MinChangePolicySelect
+	var abrupt []string
 	for _, p := range down.Policies {
-		if p.PeriodSeconds > fastPeriod {
-			continue
-		}
-		if (p.Type == autoscalingv2.PercentScalingPolicy && p.Value >= 50) ||
-			(p.Type == autoscalingv2.PodsScalingPolicy && p.Value >= half) {
-			return true, fmt.Sprintf("behavior.scaleDown policy %s %d per %d s", p.Type,
-				p.Value, p.PeriodSeconds)
+		if isAbrupt(p, hpa.Spec.MaxReplicas) {
+			abrupt = append(abrupt, fmt.Sprintf("behavior.scaleDown policy %s %d per %d s",
+				p.Type, p.Value, p.PeriodSeconds))
 		}
 	}
-	return false, ""
+	if len(abrupt) == 0 || (all && len(abrupt) < len(down.Policies)) {
+		return false, ""
+	}
+	return true, strings.Join(abrupt, "; ")
+}
+
+// isAbrupt reports whether a policy lets half of maxReplicas go within fastPeriod.
+func isAbrupt(p autoscalingv2.HPAScalingPolicy, maxReplicas int32) bool {
+	if p.PeriodSeconds > fastPeriod {
+		return false
+	}
+	half := (maxReplicas + 1) / 2
+	return (p.Type == autoscalingv2.PercentScalingPolicy && p.Value >= 50) ||
+		(p.Type == autoscalingv2.PodsScalingPolicy && p.Value >= half)
 }
 
 func disabled(r *autoscalingv2.HPAScalingRules) bool {

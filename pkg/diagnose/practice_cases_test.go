@@ -51,6 +51,9 @@ func TestPracticeBehavior(t *testing.T) {
 			{ID: "HPA-CFG-005", Severity: Info, Subject: hpaCms, Evidence: []string{
 				"behavior.scaleDown.policies unset (API default Percent 100 per 15 s)"}}},
 			not: []absent{{ID: "HPA-CFG-005", Severity: Warning}}},
+		{name: "pass: selectPolicy Min picks the gradual policy",
+			files: []string{"practice-behavior-min.yaml"},
+			not:   []absent{{ID: "HPA-CFG-005", Severity: Info}}},
 		{name: "pass: product behavior", files: []string{"practice-behavior-product.yaml"},
 			not: []absent{{ID: "HPA-CFG-005", Severity: Info}}},
 	})
