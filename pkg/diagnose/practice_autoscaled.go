@@ -43,54 +43,73 @@ func autoscaledCheck(c *viewCache) Check {
 
 func judgeNoHPA(snap *view, w *workload) Finding {
 	intent := autoscalingIntent(w)
+	dangling := danglingHPAs(snap, w)
 	evidence := []string{
 		fmt.Sprintf("%s %s: spec.replicas %d", w.Kind, w.Meta.Name, w.Replicas),
 		fmt.Sprintf("no HPA in namespace %s targets %s %s", w.Meta.Namespace, w.Kind, w.Meta.Name),
 	}
 	evidence = append(evidence, releaseEvidence(w)...)
+	evidence = append(evidence, replicasRecord(w)...)
 	evidence = append(evidence, intent...)
+	evidence = append(evidence, dangling...)
 	evidence = append(evidence, servedAutoscaling(snap))
 
-	sev, msg := Info, "no HPA scales this Directus workload; it runs a fixed replica count"
-	dangling := danglingHPAs(snap, w)
-	switch {
-	case len(dangling) > 0:
-		// The HPA that should scale this workload names a target that does not exist; the
-		// scale target checks report that cause, this is its consequence.
-		evidence = append(evidence, dangling...)
-		msg = fmt.Sprintf("no HPA targets %s %s; an HPA in %s names a target that does not "+
-			"exist and may be meant for it", w.Kind, w.Meta.Name, w.Meta.Namespace)
-	case len(intent) > 0:
-		sev, msg = Error, fmt.Sprintf("autoscaling was intended but no HPA targets %s %s: "+
-			"it runs %d replica(s) with nothing scaling it", w.Kind, w.Meta.Name, w.Replicas)
-	case w.Replicas <= 1:
-		sev, msg = Warning, fmt.Sprintf("no HPA targets %s %s and it runs a single replica: "+
-			"no redundancy and no scaling", w.Kind, w.Meta.Name)
-	}
-	f := Finding{Severity: sev, Subject: w.subject(), Message: msg, Evidence: evidence,
+	sev, msg := noHPAVerdict(w, len(intent) > 0, len(dangling) > 0)
+	return Finding{Severity: sev, Subject: w.subject(), Message: msg, Evidence: evidence,
 		Remediation: noHPAFix(w)}
-	return f
 }
 
-// autoscalingIntent lists what shows that the workload was meant to be autoscaled.
+// noHPAVerdict grades a workload no HPA targets. An HPA in the namespace that names a
+// missing target is the cause the scale target checks report; this is its consequence.
+func noHPAVerdict(w *workload, intended, dangling bool) (Severity, string) {
+	switch {
+	case dangling:
+		return Info, fmt.Sprintf("no HPA targets %s %s; an HPA in %s names a target that does "+
+			"not exist and may be meant for it", w.Kind, w.Meta.Name, w.Meta.Namespace)
+	case intended:
+		return Error, fmt.Sprintf("autoscaling was intended but no HPA targets %s %s: it runs "+
+			"%d replica(s) with nothing scaling it", w.Kind, w.Meta.Name, w.Replicas)
+	case w.Replicas <= 1:
+		return Warning, fmt.Sprintf("no HPA targets %s %s and it runs a single replica: no "+
+			"redundancy and no scaling", w.Kind, w.Meta.Name)
+	}
+	return Info, "no HPA scales this Directus workload; it runs a fixed replica count"
+}
+
+// autoscalingIntent lists what shows that the workload was meant to be autoscaled: a Helm
+// chart that left spec.replicas out (charts do so when their autoscaling is on), or the
+// deploy verb, which always adds an HPA.
+//
+// Writes through the scale subresource, as the HPA controller makes them, leave no owner of
+// spec.replicas in managedFields on a 1.37 API server (seen in the e2e tests), so a
+// Deployment an HPA once scaled looks the same as one nobody scaled: that alone is no sign.
 func autoscalingIntent(w *workload) []string {
 	owners, tracked := replicasOwners(w.Meta)
 	helm := w.Meta.Labels[labelManagedBy] == managedByHelm ||
 		w.Meta.Annotations[annotHelmRelease] != ""
 	var out []string
-	switch {
-	case tracked && helm && len(owners) == 0:
-		out = append(out, "the chart did not render spec.replicas (no field manager owns "+
-			"it; the API server defaulted it), as charts do when autoscaling is enabled")
-	case onlyHPAOwns(owners):
-		out = append(out, "spec.replicas was last set by the HPA controller ("+
-			ownersText(owners)+"): an HPA scaled this workload before")
+	if tracked && helm && len(owners) == 0 {
+		out = append(out, "the chart did not render spec.replicas, as charts do when "+
+			"autoscaling is enabled")
 	}
 	if w.Meta.Labels[labelManagedBy] == managedByDirectus {
 		out = append(out, "deployed by kubectl-directus, which always pairs the "+
 			"Deployment with an HPA")
 	}
 	return out
+}
+
+// replicasRecord says who set spec.replicas, from managedFields.
+func replicasRecord(w *workload) []string {
+	owners, tracked := replicasOwners(w.Meta)
+	switch {
+	case !tracked:
+		return nil
+	case len(owners) == 0:
+		return []string{"no field manager owns spec.replicas: no manifest sets it (the API " +
+			"server's default, or a change through the scale subresource)"}
+	}
+	return []string{"spec.replicas set by " + ownersText(owners)}
 }
 
 func releaseEvidence(w *workload) []string {

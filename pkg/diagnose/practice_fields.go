@@ -67,16 +67,3 @@ func lastAppliedReplicas(meta *metav1.ObjectMeta) (int64, bool) {
 	}
 	return *applied.Spec.Replicas, true
 }
-
-// onlyHPAOwns reports whether the HPA controller, and nobody else, owns the field.
-func onlyHPAOwns(owners []fieldOwner) bool {
-	if len(owners) == 0 {
-		return false
-	}
-	for _, o := range owners {
-		if o.Manager != managerHPA {
-			return false
-		}
-	}
-	return true
-}
