@@ -101,7 +101,8 @@ func TestK19InMemoryStores(t *testing.T) {
 			not: []absent{{ID: "DX02", Severity: Info}, {ID: "DX05", Severity: Info}}},
 		{name: "C Redis unreachable", files: []string{"k19-redis-down.yaml"},
 			want: []expect{{ID: "DX08", Severity: Error, Subject: cms, Evidence: []string{
-				"Redis address kv:6379 -> Service shop/kv", "0 ready endpoints"}}},
+				"Redis address kv:6379 -> Service shop/kv", "0 ready endpoints",
+				"Service kv selects 1 pods, none Ready"}}},
 			not: storesSilent()},
 		{name: "D single replica, no HPA", files: []string{"k19-main.yaml", "k19-single.yaml"},
 			not: storesSilent()},

@@ -224,7 +224,8 @@ func applyClientSide(t *testing.T, c *cluster.Cluster, ns, manifest string) {
 // Job, the endpoint slices, the HPA). Defaults the fixtures leave out must not turn into
 // findings: the Directus and practice checks find nothing above info, except one thing the
 // local control plane really lacks. kwok pods get no IP, so the endpoint controller writes
-// slices without endpoints for pg and kv, and DX08 must say exactly that.
+// slices without endpoints for pg and kv, and DX08 must say exactly that: Ready pods that
+// are not endpoints.
 func TestBaselineOnTheRealAPIServer(t *testing.T) {
 	c := cluster.Shared(t)
 	ns := c.Namespace(t)
@@ -250,6 +251,8 @@ func TestBaselineOnTheRealAPIServer(t *testing.T) {
 	require.Len(t, down, 2, "DX08 for Redis and the database")
 	assert.Contains(t, down[0], "Redis address kv:6379 -> Service "+ns+"/kv")
 	assert.Contains(t, down[1], "database address pg:5432 -> Service "+ns+"/pg")
+	assert.Contains(t, down[0], "Ready but not endpoints: kv-0")
+	assert.Contains(t, down[1], "Ready but not endpoints: pg-0")
 }
 
 // baselineManifest turns the fixture baseline into what a user would apply: the workloads,
