@@ -23,15 +23,18 @@ build: ## build the plugin into bin/
 tools: ## build the local control plane's binaries (cached outside the repository)
 	bash test/tools/build.sh >/dev/null
 
+# The e2e suites find the control plane's binaries through KUBECTL_DIRECTUS_BIN.
+WITH_TOOLS = KUBECTL_DIRECTUS_BIN="$$(bash test/tools/build.sh)"
+
 unit: ## unit tests only (no cluster)
 	$(GO) test -short ./...
 
 test: lint tools ## everything: lint, unit tests, e2e on the local control plane, fuzz smoke
-	$(GO) test -timeout $(TEST_TIMEOUT) ./...
+	$(WITH_TOOLS) $(GO) test -timeout $(TEST_TIMEOUT) ./...
 	$(MAKE) fuzz
 
 e2e: tools ## e2e suites only, on the local control plane
-	$(GO) test -timeout $(TEST_TIMEOUT) ./test/...
+	$(WITH_TOOLS) $(GO) test -timeout $(TEST_TIMEOUT) ./test/...
 
 fuzz: ## run every fuzz target for FUZZ_TIME
 	@set -e; for pkg in $$($(GO) list ./...); do \
@@ -50,7 +53,7 @@ demo: build tools ## start a local cluster, deploy Directus, and show the HPA at
 	bash test/demo.sh
 
 bench: build tools ## scale benchmark: 1,000 HPAs, 10,000 pods (prints a table)
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./test/bench/
+	$(WITH_TOOLS) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./test/bench/
 
 clean: ## remove build output
 	rm -rf bin dist

@@ -82,6 +82,10 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 
 	cmd.AddCommand(
 		newVersionCmd(streams),
+		newCmdDeploy(streams, configFlags),
+		newCmdDelete(streams, configFlags),
+		newCmdExplain(streams, configFlags, nil),
+		newCmdDoctor(streams, configFlags, nil),
 	)
 	return cmd
 }

@@ -15,15 +15,16 @@ func targetChecks() []Check {
 
 // requestChecks judge the resource requests utilization targets divide by.
 func requestChecks() []Check {
-	return []Check{requestsCheck()}
+	return []Check{requestsTemplateCheck(), requestsPodsCheck(), podMetricsCheck()}
 }
 
 // statusChecks judge the conditions, events and replica history the controller recorded.
 func statusChecks() []Check {
-	return nil
+	return []Check{scalingActiveCheck(), ableToScaleCheck(), noStatusCheck(),
+		desiredDiffersCheck(), pinnedAtMaxCheck(), warningEventsCheck()}
 }
 
 // flappingChecks judge how often the replica count changed direction.
 func flappingChecks() []Check {
-	return nil
+	return []Check{flappingCheck()}
 }

@@ -107,6 +107,14 @@ func condition(hpa *autoscalingv2.HorizontalPodAutoscaler,
 	return autoscalingv2.HorizontalPodAutoscalerCondition{}, false
 }
 
+// conditionWith returns the HPA condition of that type when it has that status.
+func conditionWith(hpa *autoscalingv2.HorizontalPodAutoscaler,
+	kind autoscalingv2.HorizontalPodAutoscalerConditionType, status corev1.ConditionStatus,
+) (autoscalingv2.HorizontalPodAutoscalerCondition, bool) {
+	c, ok := condition(hpa, kind)
+	return c, ok && c.Status == status
+}
+
 // describeCondition quotes a condition as evidence: type=status reason: message.
 func describeCondition(c autoscalingv2.HorizontalPodAutoscalerCondition) string {
 	out := fmt.Sprintf("condition %s=%s %s", c.Type, c.Status, c.Reason)
@@ -154,6 +162,14 @@ func metricResource(m autoscalingv2.MetricSpec) corev1.ResourceName {
 		return m.Resource.Name
 	case m.ContainerResource != nil:
 		return m.ContainerResource.Name
+	}
+	return ""
+}
+
+// metricContainer is the container a ContainerResource metric reads, empty otherwise.
+func metricContainer(m autoscalingv2.MetricSpec) string {
+	if m.ContainerResource != nil {
+		return m.ContainerResource.Container
 	}
 	return ""
 }

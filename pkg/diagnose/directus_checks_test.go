@@ -86,6 +86,9 @@ func TestDirectusReplicasAndHPA(t *testing.T) {
 				"memory at 75% of requests, target 80%; a scale-down needs below 72%",
 				"cpu at 20%, target 70%"}}}},
 		{name: "DX14 pass: baseline", not: []absent{{ID: "DX14", Severity: Info}}},
+		{name: "DX14 leaves an HPA held at max to the status checks",
+			files: []string{"dx14-memory.yaml", "dx14-at-max.yaml"},
+			not:   []absent{{ID: "DX14", Severity: Info}}},
 	})
 }
 

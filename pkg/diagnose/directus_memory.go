@@ -27,6 +27,11 @@ func judgeMemory(w *workload, _ *envView) []Finding {
 
 func memoryBlocksScaleDown(w *workload,
 	hpa *autoscalingv2.HorizontalPodAutoscaler) (Finding, bool) {
+	if hpa.Status.CurrentReplicas >= hpa.Spec.MaxReplicas {
+		// Already held at the maximum: the HPA status checks report that, with the memory
+		// metric as the cause. This check warns before it gets there.
+		return Finding{}, false
+	}
 	targets := utilizationTargets(hpa)
 	memTarget, ok := targets[corev1.ResourceMemory]
 	memNow, okNow := currentUtilization(hpa, corev1.ResourceMemory)

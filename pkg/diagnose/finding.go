@@ -4,6 +4,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"time"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -41,6 +42,16 @@ func (s Severity) String() string {
 
 // MarshalText writes the severity as its lowercase name.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity written by MarshalText.
+func (s *Severity) UnmarshalText(text []byte) error {
+	parsed, ok := ParseSeverity(string(text))
+	if !ok {
+		return fmt.Errorf("unknown severity %q: use ok, info, warning or error", text)
+	}
+	*s = parsed
+	return nil
+}
 
 // ParseSeverity reads a severity name as given to --severity.
 func ParseSeverity(name string) (Severity, bool) {
@@ -105,5 +116,6 @@ type Check struct {
 	// pipeline.
 	Run func(cc CheckContext, snap *snapshot.Snapshot) []Finding
 	// RunHPA judges one HPA; the runner calls it for every HPA of the snapshot.
-	RunHPA func(cc CheckContext, snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler) []Finding
+	RunHPA func(cc CheckContext, snap *snapshot.Snapshot,
+		hpa *autoscalingv2.HorizontalPodAutoscaler) []Finding
 }

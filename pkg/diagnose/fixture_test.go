@@ -55,6 +55,8 @@ type world struct {
 	customAnswer  func(metric string) (*cmv1beta2.MetricValueList, error)
 	// reactors are added to the fake clientset, e.g. to forbid a list.
 	reactors []reactor
+	// apiServicesErr, when set, is what listing APIServices answers.
+	apiServicesErr error
 }
 
 type reactor struct {
@@ -142,11 +144,18 @@ func (w *world) clients() *kube.Clients {
 	for _, api := range w.apiServices {
 		apis = append(apis, api)
 	}
+	aggregator := aggregatorfake.NewClientset(apis...)
+	if w.apiServicesErr != nil {
+		aggregator.PrependReactor("list", "apiservices",
+			func(k8stesting.Action) (bool, runtime.Object, error) {
+				return true, nil, w.apiServicesErr
+			})
+	}
 	return &kube.Clients{
 		Kube:          kubeClient,
 		Metrics:       w.metricsClient(),
 		CustomMetrics: w.customClient(),
-		Aggregator:    aggregatorfake.NewClientset(apis...),
+		Aggregator:    aggregator,
 		Discovery:     disco,
 		Config:        &rest.Config{Host: "https://127.0.0.1:6443"},
 		Requests:      kube.NewRequestCounter(),
@@ -191,6 +200,8 @@ func baseline() *world {
 	for _, name := range []string{"cms-7d9c5-q2xkz", "cms-7d9c5-m8wtn"} {
 		w.podMetrics = append(w.podMetrics, podUsage(name, "75m", "282Mi"))
 	}
+	w.podMetrics = append(w.podMetrics, podUsage("pg-0", "20m", "120Mi", "pg"),
+		podUsage("kv-0", "5m", "20Mi", "kv"))
 	for _, node := range []string{"node-a", "node-b"} {
 		w.nodeMetrics = append(w.nodeMetrics, nodeUsage(node))
 		w.add(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: node}})
@@ -516,4 +527,10 @@ func (w *world) customClient() *cmfake.FakeCustomMetricsClient {
 		return true, list, err
 	})
 	return client
+}
+
+// justCreated makes an HPA that the controller has not processed yet: no status, 30s old.
+func justCreated(hpa *autoscalingv2.HorizontalPodAutoscaler) {
+	hpa.Status = autoscalingv2.HorizontalPodAutoscalerStatus{}
+	hpa.CreationTimestamp = ago(30 * time.Second)
 }

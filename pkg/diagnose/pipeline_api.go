@@ -114,8 +114,8 @@ func apiAvailable(api *apiregv1.APIService) bool {
 
 // hpasUsing lists the HPAs of the snapshot with metrics of the given types, and those
 // metrics, as evidence lines and keys.
-func hpasUsing(snap *snapshot.Snapshot, types ...autoscalingv2.MetricSourceType) ([]string, []string) {
-	var evidence, keys []string
+func hpasUsing(snap *snapshot.Snapshot,
+	types ...autoscalingv2.MetricSourceType) (evidence, keys []string) {
 	for i := range snap.HPAs {
 		hpa := &snap.HPAs[i]
 		metrics := metricsOfType(hpa, types...)

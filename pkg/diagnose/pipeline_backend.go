@@ -53,12 +53,22 @@ func traceBackend(snap *snapshot.Snapshot, api *apiregv1.APIService) backend {
 		b.serviceMissing(snap, ref)
 		return b
 	}
+	if t := b.service.Spec.Type; t != "" && t != corev1.ServiceTypeClusterIP {
+		b.evidence = append(b.evidence, fmt.Sprintf("Service %s/%s is of type %s%s: the "+
+			"aggregator checks no port or endpoints for it", b.service.Namespace,
+			b.service.Name, t, externalName(b.service)))
+		return b
+	}
 	port, ok := b.servicePort(ref)
 	if !ok {
 		return b
 	}
 
-	b.endpoints(snap, port)
+	ready := b.endpoints(snap, port)
+	if len(b.service.Spec.Selector) == 0 {
+		b.selectorless(ready)
+		return b
+	}
 	b.pods = backendPods(snap, b.service)
 	if len(b.pods) == 0 {
 		b.noPods(snap)
@@ -66,6 +76,13 @@ func traceBackend(snap *snapshot.Snapshot, api *apiregv1.APIService) backend {
 	}
 	b.podStates(snap, port)
 	return b
+}
+
+func externalName(svc *corev1.Service) string {
+	if svc.Spec.ExternalName == "" {
+		return ""
+	}
+	return " (-> " + svc.Spec.ExternalName + ")"
 }
 
 func backingService(snap *snapshot.Snapshot, ns, name string) *corev1.Service {
@@ -115,8 +132,21 @@ func (b *backend) servicePort(ref *apiregv1.ServiceReference) (corev1.ServicePor
 	return corev1.ServicePort{}, false
 }
 
+// selectorless judges a Service without selector, whose endpoints someone manages directly
+// (an out-of-cluster or hand-wired provider): only its ready endpoints can be checked.
+func (b *backend) selectorless(ready int) {
+	svc := b.service
+	b.evidence = append(b.evidence, fmt.Sprintf("Service %s/%s has no selector: its endpoints "+
+		"are managed directly, not by pods the doctor can inspect", svc.Namespace, svc.Name))
+	if ready == 0 {
+		b.leaf = leafNoPods
+		b.fix = fmt.Sprintf("start the provider behind Service %s/%s, or fix the "+
+			"EndpointSlices that point at it", svc.Namespace, svc.Name)
+	}
+}
+
 // endpoints counts the ready endpoints carrying the Service port's name.
-func (b *backend) endpoints(snap *snapshot.Snapshot, port corev1.ServicePort) {
+func (b *backend) endpoints(snap *snapshot.Snapshot, port corev1.ServicePort) int {
 	slices, total, ready := 0, 0, 0
 	for i := range snap.BackingEndpoints {
 		slice := &snap.BackingEndpoints[i]
@@ -138,10 +168,11 @@ func (b *backend) endpoints(snap *snapshot.Snapshot, port corev1.ServicePort) {
 	if slices == 0 {
 		b.evidence = append(b.evidence, fmt.Sprintf("EndpointSlices of Service %s/%s: none",
 			b.service.Namespace, b.service.Name))
-		return
+		return 0
 	}
 	b.evidence = append(b.evidence, fmt.Sprintf("EndpointSlices of Service %s/%s: %d of %d "+
 		"endpoints ready on port %q", b.service.Namespace, b.service.Name, ready, total, port.Name))
+	return ready
 }
 
 func slicePortNamed(slice *discoveryv1.EndpointSlice, name string) bool {

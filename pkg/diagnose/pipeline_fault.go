@@ -77,7 +77,8 @@ func notRegisteredFault(snap *snapshot.Snapshot, state apiState) apiFault {
 			"v1beta1.metrics.k8s.io` should say True and `kubectl top pod` should answer"
 	}
 	return apiFault{code: faultNotRegistered,
-		what:     fmt.Sprintf("the %s API is not registered (no APIService %s)", state.group, state.name()),
+		what: fmt.Sprintf("the %s API is not registered (no APIService %s)", state.group,
+			state.name()),
 		evidence: evidence, fix: fix}
 }
 
@@ -115,27 +116,31 @@ func serviceMissingFault(snap *snapshot.Snapshot, state apiState, chain backend)
 
 func discoveryFault(snap *snapshot.Snapshot, state apiState, chain backend) apiFault {
 	evidence := append([]string{state.conditionEvidence()}, chain.evidence...)
-	what := fmt.Sprintf("kube-apiserver cannot use APIService %s (%s)", state.name(), reasonDiscovery)
-	if chain.leaf == leafHealthy {
-		what += "; its backend is Ready, which does not settle it"
+	if len(chain.pods) > 0 {
+		evidence = append(evidence, "the backend pods are Ready, which does not settle it: "+
+			"kube-apiserver must also reach them and be accepted")
 	}
 
-	var fix string
+	var what, fix string
 	switch classifyDiscovery(state.message) {
 	case classNetwork:
-		what += ": the network path from kube-apiserver to the backend fails"
+		what = fmt.Sprintf("kube-apiserver cannot reach the backend of APIService %s "+
+			"(FailedDiscoveryCheck, network path)", state.name())
 		evidence = append(evidence, restrictingPolicies(snap, chain.pods)...)
-		fix = "allow ingress from the control plane to the backend pod's serving port " +
-			"(NetworkPolicy, firewall or CNI); where the control plane cannot reach pod IPs, " +
-			"run the provider with hostNetwork: true or enable --enable-aggregator-routing on " +
-			"kube-apiserver"
+		fix = "make the backend answer on its serving port and allow ingress to it from the " +
+			"control plane (NetworkPolicy, firewall or CNI); where the control plane cannot " +
+			"reach pod IPs, run the provider with hostNetwork: true or enable " +
+			"--enable-aggregator-routing on kube-apiserver"
 	case classAuth:
-		what += ": the backend refuses the aggregator's credentials"
+		what = fmt.Sprintf("the backend of APIService %s refuses kube-apiserver's credentials "+
+			"(FailedDiscoveryCheck)", state.name())
 		fix = "check kube-apiserver's --requestheader-client-ca-file and " +
 			"--requestheader-allowed-names, that ConfigMap kube-system/extension-apiserver-" +
 			"authentication exists, and that the provider is bound to Role " +
 			"extension-apiserver-authentication-reader"
 	default:
+		what = fmt.Sprintf("kube-apiserver's discovery check of APIService %s fails "+
+			"(FailedDiscoveryCheck)", state.name())
 		fix = "read the full message above and the provider's logs; test the path with " +
 			"`kubectl get --raw /apis/" + state.group + "`"
 	}

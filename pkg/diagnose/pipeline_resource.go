@@ -34,7 +34,9 @@ func checkResourceAPI(_ CheckContext, snap *snapshot.Snapshot) []Finding {
 		return servedByOther(snap, state)
 	}
 
-	severity, impact := Error, "every Resource metric of every HPA is unusable"
+	severity := Error
+	impact := fmt.Sprintf("no HPA can read cpu or memory (%d in scope %s them)", len(keys),
+		plural(len(keys), "uses", "use"))
 	if len(keys) == 0 {
 		severity, impact = Warning, "no HPA in scope uses it, but kubectl top and new HPAs do"
 	}
@@ -42,7 +44,7 @@ func checkResourceAPI(_ CheckContext, snap *snapshot.Snapshot) []Finding {
 		ID:          fmt.Sprintf("HPA-MET-%03d", fault.code),
 		Severity:    severity,
 		Subject:     state.subject(),
-		Message:     fault.what + ": " + impact,
+		Message:     fault.what + "; " + impact,
 		Evidence:    append(fault.evidence, users...),
 		Remediation: fault.fix,
 		HPAs:        keys,

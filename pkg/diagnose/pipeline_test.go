@@ -149,8 +149,7 @@ func TestK06FailedDiscoveryNetwork(t *testing.T) {
 	f := requireFinding(t, report, "HPA-MET-003")
 	assert.Equal(t, Error, f.Severity)
 	assert.Contains(t, f.Message, "network")
-	assert.Contains(t, f.Message, "Ready")
-	assertEvidence(t, f, "FailedDiscoveryCheck", "no route to host",
+	assertEvidence(t, f, "FailedDiscoveryCheck", "no route to host", "which does not settle it",
 		"pod kube-system/metrics-server-6d4f7-zt9wd: Running, Ready", "1 of 1 endpoints ready",
 		"NetworkPolicy kube-system/default-deny-ingress selects pod metrics-server-6d4f7-zt9wd")
 	assert.Contains(t, f.Remediation, "hostNetwork")
@@ -239,4 +238,26 @@ func TestK08DanglingAPIService(t *testing.T) {
 		"Deployment kube-system/metrics-server (1/1 ready) could serve instead")
 	assert.Contains(t, f.Remediation, "kube-system/metrics-server")
 	assertOnlyProblems(t, report, "HPA-MET-004")
+}
+
+// TestExternalNameBackendStopped is the local control plane's layout: metrics-server runs as
+// a process behind an ExternalName Service; when it stops, discovery is refused.
+func TestExternalNameBackendStopped(t *testing.T) {
+	w := baseline()
+	remove[*corev1.Service](w, "kube-system", "metrics-server")
+	w.add(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "metrics-server", Namespace: "kube-system"},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: "127.0.0.1"}})
+	w.apiService(t, "v1beta1.metrics.k8s.io").Spec.Service.Port = ptr(int32(37649))
+	unavailableMetrics(t, w, "FailedDiscoveryCheck", "failing or missing response from "+
+		"https://127.0.0.1:37649/apis/metrics.k8s.io/v1beta1: Get \"https://127.0.0.1:37649/apis/"+
+		"metrics.k8s.io/v1beta1\": dial tcp 127.0.0.1:37649: connect: connection refused")
+
+	report := w.report(t)
+
+	f := requireFinding(t, report, "HPA-MET-003")
+	assert.Equal(t, Error, f.Severity)
+	assert.Contains(t, f.Message, "network path")
+	assertEvidence(t, f, "connection refused", "type ExternalName (-> 127.0.0.1)")
+	assertNoEvidence(t, f, "does not settle")
+	assertOnlyProblems(t, report, "HPA-MET-003")
 }

@@ -72,9 +72,11 @@ func judgeScaleDown(hpa *autoscalingv2.HorizontalPodAutoscaler,
 			"removes pods once it added them", "behavior.scaleDown.selectPolicy Disabled")}
 	}
 	var out []Finding
+	// Advice only: when the replicas do flap, the flapping check reports it with this window
+	// as the setting that allows it.
 	if w := down.StabilizationWindowSeconds; w != nil && *w < minDownWindow {
-		out = append(out, behaviorFinding(hpa, Warning, "the scale-down window is short: "+
-			"replicas follow every dip of the load and flap",
+		out = append(out, behaviorFinding(hpa, Info, "the scale-down window is short: "+
+			"replicas may follow every dip of the load and flap",
 			fmt.Sprintf("behavior.scaleDown.stabilizationWindowSeconds %d", *w)))
 	}
 	if fast, what := abruptScaleDown(hpa, down); fast {

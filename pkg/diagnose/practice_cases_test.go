@@ -45,7 +45,7 @@ func TestPracticeBehavior(t *testing.T) {
 			files: []string{"practice-behavior-bad.yaml"}, want: []expect{
 				{ID: "HPA-CFG-005", Severity: Warning, Subject: hpaCms,
 					Evidence: []string{"behavior.scaleUp.selectPolicy Disabled"}},
-				{ID: "HPA-CFG-005", Severity: Warning, Subject: hpaCms,
+				{ID: "HPA-CFG-005", Severity: Info, Subject: hpaCms,
 					Evidence: []string{"behavior.scaleDown.stabilizationWindowSeconds 30"}}}},
 		{name: "baseline: default scale-down policy is abrupt", want: []expect{
 			{ID: "HPA-CFG-005", Severity: Info, Subject: hpaCms, Evidence: []string{

@@ -10,10 +10,6 @@ import (
 	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
-// defaultTolerance is the controller's --horizontal-pod-autoscaler-tolerance default; the
-// flag is not visible through the API, so evidence says it is assumed.
-const defaultTolerance = 0.1
-
 // hpaJudge judges one HPA with its resolved scale target.
 type hpaJudge func(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,
 	target *snapshot.Target) []Finding

@@ -25,7 +25,7 @@ func judgeResources(_ *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutosc
 	metrics := utilizationTargets(hpa)
 	var out []Finding
 	for _, c := range summedContainers(spec) {
-		out = append(out, missingRequests(target, &c, metrics)...)
+		out = append(out, missingRequests(target, c, metrics)...)
 	}
 	for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
 		if pct, ok := metrics[name]; ok {

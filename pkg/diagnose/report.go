@@ -67,7 +67,7 @@ func (r *Report) HasErrors() bool {
 // The summary still counts every finding, so the status does not depend on the filter.
 func (r *Report) AtLeast(min Severity) *Report {
 	out := *r
-	out.Findings = nil
+	out.Findings = []Finding{}
 	for _, f := range r.Findings {
 		if f.Severity >= min {
 			out.Findings = append(out.Findings, f)

@@ -19,13 +19,23 @@ const (
 	idRequestsStale    = "HPA-REQ-004"
 )
 
-func requestsCheck() Check {
+// requestCauses explain a request check away: without a target, or with its pods shared or
+// gone, requests are not what stops the HPA.
+var requestCauses = []string{idTargetExists, idTargetSelector, idSharedPods, idScaledToZero}
+
+func requestsTemplateCheck() Check {
 	return Check{ID: idRequestsTemplate, Area: AreaRequests,
-		Title: "every container the controller sums has a request for each utilization metric",
-		Needs: []string{snapshot.ResPods, snapshot.ResReplicaSets},
-		ExplainedBy: []string{idTargetExists, idTargetSelector, idSharedPods,
-			idScaledToZero},
-		RunHPA: checkRequests}
+		Title:       "the pod template requests every resource a utilization metric divides by",
+		ExplainedBy: requestCauses,
+		RunHPA:      checkTemplateRequests}
+}
+
+func requestsPodsCheck() Check {
+	return Check{ID: idRequestsInjected, Area: AreaRequests,
+		Title:       "every container the controller sums on the counted pods has those requests",
+		Needs:       []string{snapshot.ResPods, snapshot.ResReplicaSets},
+		ExplainedBy: requestCauses,
+		RunHPA:      checkPodRequests}
 }
 
 // need is one resource a Utilization metric divides by, and for a ContainerResource metric
@@ -56,7 +66,8 @@ func utilizationNeeds(hpa *autoscalingv2.HorizontalPodAutoscaler) []need {
 func lacking(spec *corev1.PodSpec, needs []need) map[string][]corev1.ResourceName {
 	out := map[string][]corev1.ResourceName{}
 	for _, n := range needs {
-		if n.container == "" && spec.Resources != nil && hasRequest(spec.Resources.Requests, n.resource) {
+		podLevel := spec.Resources != nil && hasRequest(spec.Resources.Requests, n.resource)
+		if n.container == "" && podLevel {
 			continue
 		}
 		for _, c := range summedContainers(spec) {
@@ -79,9 +90,13 @@ func hasRequest(list corev1.ResourceList, name corev1.ResourceName) bool {
 
 // summedContainers are the containers whose requests the controller adds up: regular
 // containers and init containers that run as sidecars (restartPolicy Always).
-func summedContainers(spec *corev1.PodSpec) []corev1.Container {
-	out := slices.Clone(spec.Containers)
-	for _, c := range spec.InitContainers {
+func summedContainers(spec *corev1.PodSpec) []*corev1.Container {
+	out := make([]*corev1.Container, 0, len(spec.Containers)+len(spec.InitContainers))
+	for i := range spec.Containers {
+		out = append(out, &spec.Containers[i])
+	}
+	for i := range spec.InitContainers {
+		c := &spec.InitContainers[i]
 		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
 			out = append(out, c)
 		}
@@ -103,7 +118,25 @@ type requestGaps struct {
 	counted  int
 }
 
-func checkRequests(_ CheckContext, snap *snapshot.Snapshot,
+// checkTemplateRequests judges the pod template, so a fault shows before any pod exists; when
+// pods could be read, it says how many carry the same fault.
+func checkTemplateRequests(_ CheckContext, snap *snapshot.Snapshot,
+	hpa *autoscalingv2.HorizontalPodAutoscaler) []Finding {
+	needs := utilizationNeeds(hpa)
+	target := snap.TargetOf(hpa)
+	if len(needs) == 0 || !target.Found {
+		return nil
+	}
+	if target.Template == nil || len(lacking(&target.Template.Spec, needs)) == 0 {
+		return nil
+	}
+	gaps := findRequestGaps(snap, target, snap.PodsOf(hpa), needs)
+	return []Finding{templateFinding(hpa, target, gaps, needs)}
+}
+
+// checkPodRequests judges the running pods: containers added at admission, pods from an older
+// template, and pods of other workloads that the selector picks.
+func checkPodRequests(_ CheckContext, snap *snapshot.Snapshot,
 	hpa *autoscalingv2.HorizontalPodAutoscaler) []Finding {
 	needs := utilizationNeeds(hpa)
 	target := snap.TargetOf(hpa)
@@ -113,9 +146,6 @@ func checkRequests(_ CheckContext, snap *snapshot.Snapshot,
 	gaps := findRequestGaps(snap, target, snap.PodsOf(hpa), needs)
 
 	var out []Finding
-	if len(gaps.template) > 0 {
-		out = append(out, templateFinding(hpa, target, gaps, needs))
-	}
 	if len(gaps.injected) > 0 {
 		out = append(out, injectedFinding(hpa, target, gaps, needs))
 	}
@@ -219,7 +249,7 @@ func podNames(pods []*corev1.Pod) string {
 
 // conditionQuote returns the ScalingActive condition as evidence when it reports a failure.
 func conditionQuote(hpa *autoscalingv2.HorizontalPodAutoscaler) []string {
-	if c, ok := condition(hpa, autoscalingv2.ScalingActive); ok && c.Status == corev1.ConditionFalse {
+	if c, ok := conditionWith(hpa, autoscalingv2.ScalingActive, corev1.ConditionFalse); ok {
 		return []string{describeCondition(c)}
 	}
 	return nil

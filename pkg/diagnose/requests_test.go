@@ -65,7 +65,7 @@ func TestK01MemoryRequestOnly(t *testing.T) {
 func TestK01FreshHPAWithoutStatus(t *testing.T) {
 	w := baseline()
 	setResources(t, w, corev1.ResourceRequirements{})
-	w.hpa(t).Status = autoscalingv2.HorizontalPodAutoscalerStatus{}
+	justCreated(w.hpa(t))
 
 	report := w.report(t)
 

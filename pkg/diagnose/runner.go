@@ -20,7 +20,7 @@ const clusterKey = ""
 // each HPA in namespace/name order. It never fails: checks whose inputs are missing are
 // listed in CouldNotCheck, and checks explained by a root cause are marked so.
 func (r *Registry) Run(cc CheckContext, snap *snapshot.Snapshot) *Report {
-	run := &runner{cc: cc, snap: snap, report: &Report{}, causes: map[string]map[string]bool{},
+	run := &runner{cc: cc, snap: snap, report: newReport(), causes: map[string]map[string]bool{},
 		seen: map[findingKey]int{}}
 	for _, c := range r.checks {
 		if c.Run != nil {
@@ -203,7 +203,8 @@ func (run *runner) notChecked(c Check, subject *Subject, gap snapshot.Gap) {
 		Title: c.Title, Subject: subject, Reason: gap.String()})
 }
 
-func sortedHPAs(list []autoscalingv2.HorizontalPodAutoscaler) []*autoscalingv2.HorizontalPodAutoscaler {
+func sortedHPAs(
+	list []autoscalingv2.HorizontalPodAutoscaler) []*autoscalingv2.HorizontalPodAutoscaler {
 	out := make([]*autoscalingv2.HorizontalPodAutoscaler, len(list))
 	for i := range list {
 		out[i] = &list[i]
@@ -215,4 +216,9 @@ func sortedHPAs(list []autoscalingv2.HorizontalPodAutoscaler) []*autoscalingv2.H
 		return out[a].Name < out[b].Name
 	})
 	return out
+}
+
+// newReport returns an empty report whose lists encode as [] rather than null.
+func newReport() *Report {
+	return &Report{Findings: []Finding{}, Checked: []CheckResult{}, CouldNotCheck: []NotChecked{}}
 }

@@ -59,7 +59,8 @@ func checkForeignPods(_ CheckContext, snap *snapshot.Snapshot,
 }
 
 // foreignPods returns the pods whose top owner is not the target.
-func foreignPods(snap *snapshot.Snapshot, target *snapshot.Target, pods []*corev1.Pod) []*corev1.Pod {
+func foreignPods(snap *snapshot.Snapshot, target *snapshot.Target,
+	pods []*corev1.Pod) []*corev1.Pod {
 	var out []*corev1.Pod
 	for _, pod := range pods {
 		kind, name := snap.Owner(pod)

@@ -72,7 +72,8 @@ func sharedFinding(snap *snapshot.Snapshot, index map[string]*autoscalingv2.Hori
 			keda = keda || strings.HasPrefix(owner.APIVersion, "keda.sh/")
 		}
 		evidence = append(evidence, line)
-		if c, ok := condition(hpa, autoscalingv2.ScalingActive); ok && c.Reason == "AmbiguousSelector" {
+		c, ok := condition(hpa, autoscalingv2.ScalingActive)
+		if ok && c.Reason == "AmbiguousSelector" {
 			evidence = append(evidence, fmt.Sprintf("HPA %s %s", key, describeCondition(c)))
 		}
 	}

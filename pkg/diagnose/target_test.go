@@ -60,7 +60,7 @@ func TestK11WrongKind(t *testing.T) {
 func TestK11FreshHPAWithoutStatus(t *testing.T) {
 	w := baseline()
 	targetGone(t, w)
-	w.hpa(t).Status = autoscalingv2.HorizontalPodAutoscalerStatus{}
+	justCreated(w.hpa(t))
 
 	report := w.report(t)
 
@@ -147,8 +147,8 @@ func TestK13PlainSecondHPAWithoutConditions(t *testing.T) {
 	w := baseline()
 	old := cmsHPA()
 	old.Name = "cms-old"
-	old.Status = autoscalingv2.HorizontalPodAutoscalerStatus{}
-	w.hpa(t).Status = autoscalingv2.HorizontalPodAutoscalerStatus{}
+	justCreated(old)
+	justCreated(w.hpa(t))
 	w.add(old)
 
 	report := w.report(t)
@@ -192,7 +192,7 @@ func TestK14TargetScaledToZero(t *testing.T) {
 func TestK14NoStatusYet(t *testing.T) {
 	w := baseline()
 	scaledToZero(t, w)
-	w.hpa(t).Status = autoscalingv2.HorizontalPodAutoscalerStatus{}
+	justCreated(w.hpa(t))
 
 	report := w.report(t)
 

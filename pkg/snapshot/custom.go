@@ -46,7 +46,8 @@ type CustomMetrics struct {
 }
 
 // QueryFor returns the request the controller makes for a Pods metric of an HPA.
-func (s *Snapshot) QueryFor(hpa *autoscalingv2.HorizontalPodAutoscaler, metric string) (CustomQuery, bool) {
+func (s *Snapshot) QueryFor(hpa *autoscalingv2.HorizontalPodAutoscaler,
+	metric string) (CustomQuery, bool) {
 	target := s.TargetOf(hpa)
 	if target.Selector == nil {
 		return CustomQuery{}, false
