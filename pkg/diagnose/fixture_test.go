@@ -206,6 +206,7 @@ func baseline() *world {
 		w.nodeMetrics = append(w.nodeMetrics, nodeUsage(node))
 		w.add(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: node}})
 	}
+	completeForDirectus(w)
 	return w
 }
 

@@ -4,5 +4,17 @@ package diagnose
 // targets, behavior, probes, shutdown, disruption budgets and capacity. Each check lives in its
 // own practice_*.go file and is appended here.
 func practiceChecks() []Check {
-	return nil
+	c := &viewCache{}
+	return []Check{
+		autoscaledCheck(c),
+		minReplicasCheck(),
+		maxReplicasCheck(),
+		targetsCheck(),
+		behaviorCheck(),
+		resourcesCheck(),
+		probesPracticeCheck(),
+		shutdownPracticeCheck(),
+		pdbCheck(),
+		capacityCheck(c),
+	}
 }

@@ -9,6 +9,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -161,6 +162,7 @@ func sharedInstanceLabel(t *testing.T) *world {
 		w.pod(t, name).Labels = cmsLabels
 	}
 	get[*appsv1.ReplicaSet](t, w, "shop", "cms-7d9c5").Labels = cmsLabels
+	get[*policyv1.PodDisruptionBudget](t, w, "shop", "cms").Spec.Selector.MatchLabels = cmsLabels
 	return w
 }
 
