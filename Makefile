@@ -12,7 +12,7 @@ TEST_TIMEOUT ?= 75m
 # How long each fuzz target runs in `make fuzz` (and so in CI).
 FUZZ_TIME ?= 20s
 
-.PHONY: help build test unit e2e tools demo lint fuzz bench clean
+.PHONY: help build test unit e2e tools demo cluster lint fuzz bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ lint: ## gofmt and go vet
 
 demo: build tools ## start a local cluster, deploy Directus, and show the HPA at work
 	bash test/demo.sh
+
+cluster: build tools ## start the local cluster for manual use; Ctrl-C deletes it
+	$(WITH_TOOLS) $(GO) run ./test/localcluster
 
 bench: build tools ## scale benchmark: 1,000 HPAs, 10,000 pods (prints a table)
 	$(WITH_TOOLS) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./test/bench/

@@ -85,6 +85,10 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 		newCmdDeploy(streams, configFlags),
 		newCmdDelete(streams, configFlags),
 		newCmdExplain(streams, configFlags, nil),
+		newCmdTop(streams, configFlags, nil),
+		newCmdStatus(streams, configFlags, nil),
+		newCmdEvents(streams, configFlags, nil),
+		newCmdLoad(streams, configFlags, nil),
 	)
 	return cmd
 }
