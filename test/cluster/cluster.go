@@ -41,6 +41,7 @@ type Cluster struct {
 	StartTime time.Duration
 
 	root       string // kwokctl's KWOK_WORKDIR, shared by every harness on the machine
+	ports      ports
 	configPath string
 	restConfig *rest.Config
 	client     kubernetes.Interface

@@ -29,7 +29,7 @@
 //
 // The binaries come from test/tools/build.sh, which builds them from the pinned tool modules
 // into a cache outside the repository. Set KUBECTL_DIRECTUS_BIN to the directory it prints to
-// use them as they are; otherwise Shared runs build.sh itself. A cold build takes about ten
+// use them as they are; otherwise Shared runs build.sh itself. A cold build takes 15 to 20
 // minutes, so either build first or give go test a -timeout of 30m or more.
 //
 // # Loopback only
@@ -50,7 +50,17 @@
 // by a Job move to Succeeded right after running (so Jobs complete), and deleted pods go away.
 // kwok pods run no processes: probes, logs and environment variables have no effect.
 //
-// First pod metrics appear about a minute after a pod starts (metrics-server needs two
-// scrapes, 15 s apart, after kwok reports the pod); until then the HPA reports
-// FailedGetResourceMetric.
+// First pod metrics appear 35 to 55 s after a pod starts (metrics-server needs two scrapes,
+// 15 s apart, after kwok reports the pod); until then the HPA reports
+// FailedGetResourceMetric. Nodes without pods have zero usage, which metrics-server drops, so
+// an idle cluster serves no NodeMetrics.
+//
+// # Processes
+//
+// kwokctl starts the components and leaves them alone. While a cluster starts, and when
+// StartMetricsServer runs, components that have exited are started again (on a loaded
+// machine metrics-server exits if the API server is slow to answer its first requests). A
+// test binary killed before Main deletes its cluster leaves the processes running; the next
+// start of any harness on the machine removes such clusters, since their names carry the
+// owner's pid.
 package cluster

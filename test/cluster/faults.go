@@ -41,32 +41,36 @@ func (c *Cluster) StopMetricsServer(t testing.TB) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 		defer cancel()
-		if err := c.startMetricsServer(ctx); err != nil {
+		if err := c.startMetricsServer(ctx, t.Logf); err != nil {
 			t.Errorf("restarting metrics-server: %v", err)
 		}
 	})
 }
 
 // StartMetricsServer starts metrics-server again after StopMetricsServer and waits until it
-// reports ready. The APIService turns Available again at its next check; wait for that with
-// APIServiceAvailable(MetricsAPIService) if the test needs it.
+// serves. The APIService turns Available again at its next check, and metrics reappear after
+// two scrapes (about 30 s); wait for what the test needs, for example with
+// APIServiceAvailable(MetricsAPIService).
 func (c *Cluster) StartMetricsServer(t testing.TB) {
 	t.Helper()
-	if err := c.startMetricsServer(testContext(t)); err != nil {
+	if err := c.startMetricsServer(testContext(t), t.Logf); err != nil {
 		t.Fatalf("starting metrics-server: %v", err)
 	}
 }
 
-// startMetricsServer has kwokctl start the cluster's stopped components (metrics-server is
-// the only one) and waits until metrics-server's process is running.
-func (c *Cluster) startMetricsServer(ctx context.Context) error {
-	if _, err := c.kwokctl(ctx, "start", "cluster"); err != nil {
-		return err
-	}
-	return poll(ctx, readyTimeout, func(context.Context) (bool, error) {
-		pid, err := c.componentPID(metricsServer)
-		return err == nil && !processGone(pid), err
+// startMetricsServer starts the cluster's exited components (metrics-server, unless another
+// one died too) and waits until metrics-server serves, starting it again if it exits.
+func (c *Cluster) startMetricsServer(ctx context.Context, logf func(string, ...any)) error {
+	err := poll(ctx, readyTimeout, func(ctx context.Context) (bool, error) {
+		if err := c.restartExited(ctx, logf); err != nil {
+			return false, err
+		}
+		return c.metricsServerLive(ctx)
 	})
+	if err != nil {
+		return fmt.Errorf("waiting for metrics-server to serve: %w", err)
+	}
+	return nil
 }
 
 // stopComponent ends the named component's process, started by kwokctl for this cluster,
@@ -200,7 +204,7 @@ func (c *Cluster) restoreAPIService(t testing.TB, ref *apiregv1.ServiceReference
 	if err != nil && !apierrors.IsNotFound(err) {
 		t.Errorf("deleting Service %s: %v", noEndpointsService, err)
 	}
-	if _, err := c.componentPID(metricsServer); err != nil {
+	if pid, err := c.componentPID(metricsServer); err != nil || processGone(pid) {
 		return // stopped by the test too; StopMetricsServer's cleanup brings it back
 	}
 	if err := poll(ctx, readyTimeout, c.APIServiceAvailable(MetricsAPIService)); err != nil {

@@ -21,7 +21,7 @@ const readyTimeout = 2 * time.Minute
 
 // configure checks what kwokctl set up, installs kwok's usage rules and the default nodes,
 // and waits until the cluster can run pods and serve metrics.
-func (c *Cluster) configure(ctx context.Context) error {
+func (c *Cluster) configure(ctx context.Context, logf func(string, ...any)) error {
 	saved, err := os.ReadFile(filepath.Join(c.Workdir, "kwok.yaml"))
 	if err != nil {
 		return fmt.Errorf("reading kwokctl's saved configuration: %w", err)
@@ -38,7 +38,7 @@ func (c *Cluster) configure(ctx context.Context) error {
 			return err
 		}
 	}
-	return c.waitReady(ctx)
+	return c.waitReady(ctx, logf)
 }
 
 // applyUsageRules applies kwok's Metric (the kubelet-style resource metrics endpoint) and
@@ -62,14 +62,23 @@ func (c *Cluster) applyUsageRules(ctx context.Context) error {
 	return nil
 }
 
-// waitReady waits for the default nodes, the metrics API and the default ServiceAccount.
-func (c *Cluster) waitReady(ctx context.Context) error {
+// waitReady waits for the default nodes, the metrics API and the default ServiceAccount,
+// restarting components that exited meanwhile.
+func (c *Cluster) waitReady(ctx context.Context, logf func(string, ...any)) error {
 	for _, name := range DefaultNodes() {
 		if err := poll(ctx, readyTimeout, c.NodeReady(name)); err != nil {
 			return fmt.Errorf("waiting for node %s to be Ready: %w", name, err)
 		}
 	}
-	if err := poll(ctx, readyTimeout, c.APIServiceAvailable(MetricsAPIService)); err != nil {
+
+	metricsAvailable := c.APIServiceAvailable(MetricsAPIService)
+	err := poll(ctx, readyTimeout, func(ctx context.Context) (bool, error) {
+		if err := c.restartExited(ctx, logf); err != nil {
+			return false, err
+		}
+		return metricsAvailable(ctx)
+	})
+	if err != nil {
 		return fmt.Errorf("waiting for APIService %s to be Available: %w", MetricsAPIService, err)
 	}
 	if err := poll(ctx, readyTimeout, c.serviceAccountExists("default")); err != nil {

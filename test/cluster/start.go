@@ -47,7 +47,7 @@ func start(logf func(string, ...any)) (*Cluster, error) {
 		return nil, err
 	}
 
-	if err := c.configure(ctx); err != nil {
+	if err := c.configure(ctx, logf); err != nil {
 		err = fmt.Errorf("configuring cluster %s: %w%s", c.Name, err, c.logTails())
 		c.deleteAfterFailure(logf)
 		return nil, err
@@ -114,6 +114,7 @@ func (c *Cluster) writeConfig(tl tools) error {
 	if err != nil {
 		return err
 	}
+	c.ports = p
 
 	data, err := renderConfig(plan{
 		BinDir: tl.BinDir, ManifestDir: tl.ManifestDir, KubeVersion: tl.KubeVersion, Ports: p,

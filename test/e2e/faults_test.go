@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-directus/kubectl-directus/test/cluster"
@@ -43,10 +44,14 @@ func TestBreakMetricsAPIService(t *testing.T) {
 	c.WaitFor(t, time.Minute, "metrics served again", metricsServed(c))
 }
 
+// TestStopAndStartMetricsServer stops metrics-server while a pod has usage, sees the metrics
+// API fail, starts it again and sees the pod's metrics served again by the new process.
 func TestStopAndStartMetricsServer(t *testing.T) {
 	c := cluster.Shared(t)
-	c.WaitFor(t, 2*time.Minute, "metrics API available",
-		c.APIServiceAvailable(cluster.MetricsAPIService))
+	ns := c.Namespace(t)
+	c.Apply(t, ns, webDeployment)
+	pods := waitReadyPods(t, c, ns, "app=web", 2)
+	waitPodMetrics(t, c, ns, pods[0], 3*time.Minute)
 
 	c.StopMetricsServer(t)
 	c.WaitFor(t, 2*time.Minute, "APIService unavailable",
@@ -56,5 +61,6 @@ func TestStopAndStartMetricsServer(t *testing.T) {
 	c.StartMetricsServer(t)
 	c.WaitFor(t, 2*time.Minute, "metrics API available again",
 		c.APIServiceAvailable(cluster.MetricsAPIService))
-	c.WaitFor(t, time.Minute, "metrics served again", metricsServed(c))
+	usage := waitPodMetrics(t, c, ns, pods[0], 2*time.Minute)
+	assertNear(t, "cpu after the restart", usage.Cpu(), resource.MustParse("180m"), 0.15)
 }
