@@ -23,8 +23,9 @@ const (
 // process may hold a full pool; the sum must fit in PostgreSQL's max_connections.
 func connectionsCheck(c *viewCache) Check {
 	needs := append([]string{snapshot.ResServices}, envNeeds()...)
-	return directusCheck(c, "DX24", "connection pools fit PostgreSQL's max_connections at maxReplicas",
-		needs, func(snap *view) directusJudge {
+	return directusCheck(c, "DX24",
+		"connection pools fit PostgreSQL's max_connections at maxReplicas", needs,
+		func(snap *view) directusJudge {
 			return func(w *workload, env *envView) []Finding {
 				return judgeConnections(snap, w, env)
 			}
