@@ -77,6 +77,8 @@ func TestDirectusReplicasAndHPA(t *testing.T) {
 				"kubectl.kubernetes.io/last-applied-configuration holds spec.replicas 2"}}}},
 		{name: "DX11 pass: only the HPA", files: []string{"dx11-hpa-only.yaml"},
 			not: []absent{{ID: "DX11", Severity: Info}}},
+		{name: "DX11 pass: kubectl scale", files: []string{"dx11-kubectl-scale.yaml"},
+			not: []absent{{ID: "DX11", Severity: Info}}},
 		{name: "DX13 product spec", files: []string{"practice-behavior-product.yaml"},
 			not: []absent{{ID: "DX13", Severity: Info}}},
 		{name: "DX13 baseline drift", want: []expect{{ID: "DX13", Severity: Info, Subject: hpaCms,

@@ -5,7 +5,8 @@ import (
 )
 
 // replicasOwnerCheck (DX11): when an applier keeps spec.replicas in its manifest, every apply
-// resets the count the HPA chose.
+// resets the count the HPA chose. Writes through the scale subresource (the HPA controller,
+// `kubectl scale`) hold no manifest, so nothing writes them back.
 func replicasOwnerCheck(c *viewCache) Check {
 	return directusCheck(c, "DX11", "only the HPA sets the replica count", envNeeds(),
 		func(*view) directusJudge { return judgeReplicasOwner })
@@ -23,7 +24,7 @@ func judgeReplicasOwner(w *workload, _ *envView) []Finding {
 	var evidence []string
 	owners, _ := replicasOwners(w.Meta)
 	for _, o := range owners {
-		if o.Manager != managerHPA && o.Manager != managerInit && o.Manager != managerHandover {
+		if o.Subresource != "scale" && o.Manager != managerInit && o.Manager != managerHandover {
 			evidence = append(evidence, "spec.replicas owned by field manager "+o.String())
 		}
 	}

@@ -6,11 +6,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// Field managers that may own spec.replicas of an autoscaled workload: the HPA controller
-// writes it through the scale subresource; a one-shot manager may set it once at creation or
-// hand it over from an applier (see the deploy verb).
+// Field managers that may own spec.replicas of an autoscaled workload besides the writers
+// through the scale subresource: a one-shot manager may set it once at creation or hand it
+// over from an applier (see the deploy verb).
 const (
-	managerHPA      = "kube-controller-manager"
 	managerInit     = "kubectl-directus-init"
 	managerHandover = "handover-to-hpa"
 )

@@ -38,10 +38,10 @@ func slowServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 }
 
 // TestGeneratorMatchesKnownServer checks the figures against a loopback server with a 20 ms
-// latency and a 10 % error rate. Tolerances: counts are exact; p50 lies within [20 ms, 30 ms]
-// and p90 within [20 ms, 40 ms] (the sleep plus loopback and scheduling overhead on a busy
-// machine; four times that overhead under the race detector); the request rate agrees with
-// Little's law (concurrency / mean latency) within 10 %.
+// latency and a 10 % error rate. Counts are exact and no latency is below the server's sleep.
+// Upper bounds are loose on purpose: on a loaded CI machine a goroutine can wait a few
+// hundred milliseconds for a core, so only a gross error (seconds, or a unit slip) fails.
+// The request rate agrees with Little's law (concurrency / mean latency) within 25 %.
 func TestGeneratorMatchesKnownServer(t *testing.T) {
 	srv, hits := slowServer(t)
 	const concurrency, requests = 10, 500
@@ -57,10 +57,7 @@ func TestGeneratorMatchesKnownServer(t *testing.T) {
 	assert.Equal(t, []StatusCount{{200, requests * 9 / 10}, {500, requests / 10}},
 		res.StatusCodes)
 
-	low, overhead := ms(serverLatency), 10.0
-	if raceEnabled {
-		overhead *= 4
-	}
+	low, overhead := ms(serverLatency), 250.0
 	assert.GreaterOrEqual(t, res.Latency.MinMs, low)
 	assert.GreaterOrEqual(t, res.Latency.P50Ms, low)
 	assert.LessOrEqual(t, res.Latency.P50Ms, low+overhead, "p50")
@@ -70,13 +67,14 @@ func TestGeneratorMatchesKnownServer(t *testing.T) {
 	assert.GreaterOrEqual(t, res.Latency.MaxMs, res.Latency.P99Ms)
 
 	little := concurrency / (res.Latency.MeanMs / 1000)
-	assert.InEpsilon(t, little, res.RequestsPerSecond, 0.10, "requests/s vs Little's law")
+	assert.InEpsilon(t, little, res.RequestsPerSecond, 0.25, "requests/s vs Little's law")
 	t.Logf("%.0f req/s, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms", res.RequestsPerSecond,
 		res.Latency.P50Ms, res.Latency.P90Ms, res.Latency.P99Ms)
 }
 
 // TestGeneratorStopsAfterDuration: with 4 workers and 20 ms per request, 300 ms gives at
-// most 60 requests; scheduling on a busy machine may lose some, never add.
+// most 60 requests; scheduling on a busy machine may lose some, never add. The run ends
+// within a second (requests in flight are cut at the deadline, not waited for).
 func TestGeneratorStopsAfterDuration(t *testing.T) {
 	srv, _ := slowServer(t)
 	gen, err := NewGenerator(LocalConfig{URL: srv.URL, Concurrency: 4,
@@ -86,9 +84,9 @@ func TestGeneratorStopsAfterDuration(t *testing.T) {
 	res := gen.Run(t.Context())
 
 	assert.GreaterOrEqual(t, res.Seconds, 0.3)
-	assert.Less(t, res.Seconds, 0.5)
+	assert.Less(t, res.Seconds, 1.0)
 	assert.LessOrEqual(t, res.Requests, int64(60))
-	assert.GreaterOrEqual(t, res.Requests, int64(30))
+	assert.Positive(t, res.Requests)
 	assert.Zero(t, res.Errors, "requests cut by the end of the run are not errors")
 }
 

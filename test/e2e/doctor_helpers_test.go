@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -13,33 +14,112 @@ import (
 	"github.com/stretchr/testify/require"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-directus/kubectl-directus/pkg/diagnose"
 	"github.com/kubectl-directus/kubectl-directus/test/cluster"
 )
 
-// cmsManifest is the Directus Deployment of the cases: container directus with the given
-// resources block, and kwok usage annotations so metrics-server reports cpu and memory.
-func cmsManifest(resources, cpuUsage string) string {
-	return fmt.Sprintf(`apiVersion: apps/v1
-kind: Deployment
-metadata: {name: cms}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: cms}}
-  template:
-    metadata:
-      labels: {app: cms}
-      annotations:
-        kwok.x-k8s.io/usage-cpu: %s
-        kwok.x-k8s.io/usage-memory: 282Mi
-    spec:
-      containers:
-      - name: directus
-        image: directus/directus:11.12.0
-        ports: [{name: http, containerPort: 8055}]
-        resources: %s
-`, cpuUsage, resources)
+// cmsManifest is the healthy baseline of the cases without its HPA: Directus (Deployment
+// cms, container directus) with the given resources block, PostgreSQL, Redis, the bootstrap
+// Job, Services and PodDisruptionBudget, and kwok usage annotations so metrics-server
+// reports cpu and memory for the Directus pods.
+func cmsManifest(t *testing.T, resources, cpuUsage string) string {
+	t.Helper()
+	return cmsManifestUsing(t, resources, cpuUsage, "282Mi")
+}
+
+// cmsManifestUsing is cmsManifest with the memory usage too.
+func cmsManifestUsing(t *testing.T, resources, cpuUsage, memoryUsage string) string {
+	t.Helper()
+	var requested map[string]any
+	require.NoError(t, yaml.Unmarshal([]byte(resources), &requested))
+
+	var docs []map[string]any
+	for _, obj := range baselineObjects(t) {
+		switch obj["kind"] {
+		case "HorizontalPodAutoscaler":
+			continue
+		case "Deployment":
+			template := obj["spec"].(map[string]any)["template"].(map[string]any)
+			template["metadata"].(map[string]any)["annotations"] = map[string]any{
+				"kwok.x-k8s.io/usage-cpu": cpuUsage, "kwok.x-k8s.io/usage-memory": memoryUsage}
+			container := template["spec"].(map[string]any)["containers"].([]any)[0]
+			container.(map[string]any)["resources"] = requested
+		}
+		docs = append(docs, obj)
+	}
+	return joinManifests(t, docs)
+}
+
+// baselineManifest is the whole healthy baseline, HPA included, in namespace ns.
+func baselineManifest(t *testing.T, ns string) string {
+	t.Helper()
+	objects := baselineObjects(t)
+	for _, obj := range objects {
+		obj["metadata"].(map[string]any)["namespace"] = ns
+	}
+	return joinManifests(t, objects)
+}
+
+// baselineObjects turns the fixture baseline the Directus checks start from into what a user
+// would apply: the workloads, Services, Job, PodDisruptionBudget and HPA, without the objects
+// and fields controllers write (status, the Deployment's replicas) and without a namespace.
+func baselineObjects(t *testing.T) []map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile("../../pkg/diagnose/testdata/directus/baseline.yaml")
+	require.NoError(t, err)
+	keep := map[string]bool{"Deployment": true, "StatefulSet": true, "Service": true,
+		"Job": true, "PodDisruptionBudget": true, "HorizontalPodAutoscaler": true}
+
+	var objects []map[string]any
+	for _, doc := range strings.Split(string(raw), "\n---\n") {
+		var obj map[string]any
+		require.NoError(t, yaml.Unmarshal([]byte(doc), &obj))
+		if !keep[fmt.Sprint(obj["kind"])] {
+			continue
+		}
+		delete(obj, "status")
+		withoutClaims(obj)
+		if obj["kind"] == "Deployment" {
+			// The fixture shows the running count; a manifest leaves it to the HPA (DX11).
+			delete(obj["spec"].(map[string]any), "replicas")
+		}
+		meta := obj["metadata"].(map[string]any)
+		delete(meta, "uid")
+		delete(meta, "namespace")
+		objects = append(objects, obj)
+	}
+	return objects
+}
+
+func joinManifests(t *testing.T, objects []map[string]any) string {
+	t.Helper()
+	docs := make([]string, 0, len(objects))
+	for _, obj := range objects {
+		out, err := yaml.Marshal(obj)
+		require.NoError(t, err)
+		docs = append(docs, string(out))
+	}
+	return strings.Join(docs, "---\n")
+}
+
+// withoutClaims swaps a StatefulSet's volume claim templates for emptyDir volumes of the
+// same names: the local control plane has no storage provisioner, so claims never bind.
+func withoutClaims(obj map[string]any) {
+	spec, _ := obj["spec"].(map[string]any)
+	claims, _ := spec["volumeClaimTemplates"].([]any)
+	if len(claims) == 0 {
+		return
+	}
+	delete(spec, "volumeClaimTemplates")
+	podSpec := spec["template"].(map[string]any)["spec"].(map[string]any)
+	var volumes []any
+	for _, claim := range claims {
+		name := claim.(map[string]any)["metadata"].(map[string]any)["name"]
+		volumes = append(volumes, map[string]any{"name": name, "emptyDir": map[string]any{}})
+	}
+	podSpec["volumes"] = volumes
 }
 
 const cmsRequests = "{requests: {cpu: 250m, memory: 512Mi}}"
@@ -185,7 +265,8 @@ func conditionIs(kind autoscalingv2.HorizontalPodAutoscalerConditionType,
 // from real metrics.
 func healthyCMS(t *testing.T, c *cluster.Cluster, ns string) {
 	t.Helper()
-	c.Apply(t, ns, cmsManifest(cmsRequests, "75m")+"---\n"+cmsHPAManifest("cms", productBehavior))
+	c.Apply(t, ns, cmsManifest(t, cmsRequests, "75m")+"---\n"+
+		cmsHPAManifest("cms", productBehavior))
 	c.WaitHPA(t, ns, "cms", 4*time.Minute,
 		conditionIs(autoscalingv2.ScalingActive, corev1.ConditionTrue, "ValidMetricFound"))
 }

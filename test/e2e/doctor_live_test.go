@@ -57,9 +57,9 @@ func TestDoctorInjectedSidecar(t *testing.T) {
 		_, _, _ = c.Kubectl(t, "delete", "mutatingadmissionpolicybinding,mutatingadmissionpolicy",
 			ns+"-mesh-injector", "--ignore-not-found")
 	})
-	c.Apply(t, ns, cmsManifest(cmsRequests, "75m"))
+	c.Apply(t, ns, cmsManifest(t, cmsRequests, "75m")+"---\n"+
+		cmsHPAManifest("cms", productBehavior))
 	waitInjected(t, c, ns)
-	c.Apply(t, ns, cmsHPAManifest("cms", productBehavior))
 	c.WaitHPA(t, ns, "cms", 3*time.Minute, func(h *autoscalingv2.HorizontalPodAutoscaler) bool {
 		cond, ok := hpaCondition(h, autoscalingv2.ScalingActive)
 		return ok && strings.Contains(cond.Message, "in container mesh-proxy")
@@ -113,9 +113,8 @@ const flappyBehavior = `
 func TestDoctorFlapping(t *testing.T) {
 	c := cluster.Shared(t)
 	ns := c.Namespace(t)
-	deployment := strings.Replace(cmsManifest(cmsRequests, "25m"),
-		"kwok.x-k8s.io/usage-memory: 282Mi", "kwok.x-k8s.io/usage-memory: 100Mi", 1)
-	c.Apply(t, ns, deployment+"---\n"+cmsHPAManifest("cms", flappyBehavior))
+	c.Apply(t, ns, cmsManifestUsing(t, cmsRequests, "25m", "100Mi")+"---\n"+
+		cmsHPAManifest("cms", flappyBehavior))
 	c.WaitHPA(t, ns, "cms", 4*time.Minute,
 		conditionIs(autoscalingv2.ScalingActive, corev1.ConditionTrue, "ValidMetricFound"))
 

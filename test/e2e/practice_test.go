@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-directus/kubectl-directus/pkg/diagnose"
 	"github.com/kubectl-directus/kubectl-directus/pkg/kube"
@@ -261,56 +260,6 @@ func mine(report *diagnose.Report) []diagnose.Finding {
 		}
 	}
 	return out
-}
-
-// baselineManifest turns the fixture baseline into what a user would apply: the workloads,
-// Services, Job, PodDisruptionBudget and HPA, in namespace ns, without the objects and fields
-// controllers write (status, the Deployment's replicas).
-func baselineManifest(t *testing.T, ns string) string {
-	t.Helper()
-	raw, err := os.ReadFile("../../pkg/diagnose/testdata/directus/baseline.yaml")
-	require.NoError(t, err)
-	keep := map[string]bool{"Deployment": true, "StatefulSet": true, "Service": true,
-		"Job": true, "PodDisruptionBudget": true, "HorizontalPodAutoscaler": true}
-	var docs []string
-	for _, doc := range strings.Split(string(raw), "\n---\n") {
-		var obj map[string]any
-		require.NoError(t, yaml.Unmarshal([]byte(doc), &obj))
-		if !keep[fmt.Sprint(obj["kind"])] {
-			continue
-		}
-		delete(obj, "status")
-		withoutClaims(obj)
-		if obj["kind"] == "Deployment" {
-			// The fixture shows the running count; a manifest leaves it to the HPA (DX11).
-			delete(obj["spec"].(map[string]any), "replicas")
-		}
-		meta := obj["metadata"].(map[string]any)
-		delete(meta, "uid")
-		meta["namespace"] = ns
-		out, err := yaml.Marshal(obj)
-		require.NoError(t, err)
-		docs = append(docs, string(out))
-	}
-	return strings.Join(docs, "---\n")
-}
-
-// withoutClaims swaps a StatefulSet's volume claim templates for emptyDir volumes of the
-// same names: the local control plane has no storage provisioner, so claims never bind.
-func withoutClaims(obj map[string]any) {
-	spec, _ := obj["spec"].(map[string]any)
-	claims, _ := spec["volumeClaimTemplates"].([]any)
-	if len(claims) == 0 {
-		return
-	}
-	delete(spec, "volumeClaimTemplates")
-	podSpec := spec["template"].(map[string]any)["spec"].(map[string]any)
-	var volumes []any
-	for _, claim := range claims {
-		name := claim.(map[string]any)["metadata"].(map[string]any)["name"]
-		volumes = append(volumes, map[string]any{"name": name, "emptyDir": map[string]any{}})
-	}
-	podSpec["volumes"] = volumes
 }
 
 // baselineRunning waits for the Deployment's pods, the bootstrap Job, and a ready endpoint
