@@ -56,7 +56,7 @@ cluster: build tools ## start the local cluster for manual use; Ctrl-C deletes i
 	$(WITH_TOOLS) $(GO) run ./test/localcluster
 
 bench: build tools ## scale benchmark: 1,000 HPAs, 10,000 pods (prints a table)
-	$(WITH_TOOLS) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./test/bench/
+	$(WITH_TOOLS) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 90m ./test/bench/
 
 clean: ## remove build output
 	rm -rf bin dist

@@ -70,6 +70,12 @@ func newRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
 		Long:          rootLong,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if offline(cmd) {
+				return nil
+			}
+			return checkKubeconfig(configFlags)
+		},
 		Annotations: map[string]string{
 			cobra.CommandDisplayNameAnnotation: "kubectl directus",
 		},

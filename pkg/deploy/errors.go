@@ -53,6 +53,23 @@ func unreachable(server string, err error) error {
 		"--context, and that the cluster is running", server, err)
 }
 
+// slowServer says that the API server took longer than --request-timeout to answer.
+func slowServer(server string, err error) error {
+	if server == "" {
+		server = "of the current context"
+	}
+	return fmt.Errorf("the Kubernetes API server %s did not answer in time: %w; check that the "+
+		"cluster is running, or allow more with --request-timeout", server, err)
+}
+
+// isRequestTimeout reports a request that ran out of time on the client (--request-timeout)
+// or on the server. The caller tells it from deploy's own --timeout by its context.
+func isRequestTimeout(err error) bool {
+	var netErr net.Error
+	return apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) ||
+		errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout())
+}
+
 // isUnreachable reports errors of the connection rather than answers of the API server.
 func isUnreachable(err error) bool {
 	if err == nil {

@@ -68,6 +68,8 @@ func checkNamespace(ctx context.Context, kube kubernetes.Interface,
 		return nil
 	case isUnreachable(err):
 		return unreachable(server, err)
+	case ctx.Err() == nil && isRequestTimeout(err):
+		return slowServer(server, err)
 	default:
 		return fmt.Errorf("reading namespace %q: %w", namespace, err)
 	}

@@ -3,6 +3,8 @@ package diagnose
 import (
 	"fmt"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
 	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 )
 
@@ -30,7 +32,7 @@ func diagnoseAPI(snap *snapshot.Snapshot, state apiState) (apiFault, bool) {
 		return notRegisteredFault(snap, state), true
 	}
 	if state.available() {
-		return apiFault{}, false
+		return failingAnswer(snap, state)
 	}
 
 	chain := traceBackend(snap, state.api)
@@ -51,6 +53,24 @@ func diagnoseAPI(snap *snapshot.Snapshot, state apiState) (apiFault, bool) {
 		evidence: append([]string{state.conditionEvidence()}, chain.evidence...),
 		fix: fmt.Sprintf("read the condition with `kubectl get apiservice %s -o yaml` and "+
 			"the provider's logs", state.name())}, true
+}
+
+// failingAnswer explains a resource metrics API that is marked Available but failed the pod
+// metrics list just now: a provider too slow to answer in time, or one that went away since
+// the aggregator last checked it. The controller's reads fail the same way.
+func failingAnswer(snap *snapshot.Snapshot, state apiState) (apiFault, bool) {
+	err := snap.MetricsError
+	if state.group != groupResource || err == nil || apierrors.IsForbidden(err) {
+		return apiFault{}, false
+	}
+	return apiFault{code: faultUnavailable,
+		what: fmt.Sprintf("APIService %s is marked available but its backend failed to "+
+			"answer the pod metrics list", state.name()),
+		evidence: []string{state.conditionEvidence(),
+			"list " + snapshot.ResPodMetrics + ": " + err.Error()},
+		fix: "check the metrics provider's pods, logs and resources (a provider starved of " +
+			"CPU answers too slowly); `kubectl get --raw /apis/metrics.k8s.io/v1beta1/pods` " +
+			"should answer within a second"}, true
 }
 
 func reasonOr(state apiState) string {

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -58,6 +59,14 @@ func targetMissing(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAuto
 	}
 	if c, ok := condition(hpa, autoscalingv2.AbleToScale); ok && c.Status != corev1.ConditionTrue {
 		f.Evidence = append(f.Evidence, describeCondition(c))
+	}
+
+	if errors.Is(target.Err, snapshot.ErrNoScale) {
+		f.Message = fmt.Sprintf("target %s %s has no scale subresource: no HPA can scale a %s",
+			key.Kind, key.Name, key.Kind)
+		f.Remediation = "point scaleTargetRef at a Deployment, StatefulSet or ReplicaSet (or a " +
+			"custom resource that serves the scale subresource), or delete the HPA"
+		return f
 	}
 
 	f.Evidence = append(f.Evidence, likelyTargets(snap, key)...)
@@ -170,18 +179,41 @@ func versionNotServed(hpa *autoscalingv2.HorizontalPodAutoscaler, target *snapsh
 
 func targetSelectorCheck() Check {
 	return Check{ID: idTargetSelector, Area: AreaTarget,
-		Title:       "the target's scale subresource has a valid selector",
+		Title:       "the target's scale subresource has a valid selector that picks its pods",
 		ExplainedBy: []string{idTargetExists},
 		RunHPA: func(_ CheckContext, snap *snapshot.Snapshot,
 			hpa *autoscalingv2.HorizontalPodAutoscaler) []Finding {
 			target := snap.TargetOf(hpa)
-			if !target.Found || target.SelectorErr == nil {
+			switch {
+			case !target.Found:
 				return nil
+			case target.SelectorErr != nil:
+				return []Finding{{ID: idTargetSelector, Severity: Error, Subject: hpaSubject(hpa),
+					Message: fmt.Sprintf("target %s %s has no usable selector: the HPA cannot "+
+						"find its pods", target.Key.Kind, target.Key.Name),
+					Evidence:    []string{"selector error: " + target.SelectorErr.Error()},
+					Remediation: "give the workload a label selector matching its pod template"}}
 			}
-			return []Finding{{ID: idTargetSelector, Severity: Error, Subject: hpaSubject(hpa),
-				Message: fmt.Sprintf("target %s %s has no usable selector: the HPA cannot find "+
-					"its pods", target.Key.Kind, target.Key.Name),
-				Evidence:    []string{"selector error: " + target.SelectorErr.Error()},
-				Remediation: "give the workload a label selector matching its pod template"}}
+			return selectsNothing(snap, hpa, target)
 		}}
+}
+
+// selectsNothing reports a custom scale target that says it runs replicas while the selector
+// of its scale subresource picks no pod of the namespace: the controller has nothing to
+// measure, ever. Built-in kinds are left out: the API server makes their selector match their
+// template, so no pods there is a start-up or a rollout, for the other checks.
+func selectsNothing(snap *snapshot.Snapshot, hpa *autoscalingv2.HorizontalPodAutoscaler,
+	target *snapshot.Target) []Finding {
+	if _, gap := snap.GapFor(snapshot.ResPods); gap || target.Template != nil ||
+		target.StatusReplicas == 0 || len(snap.PodsMatching(hpa.Namespace, target.Selector)) > 0 {
+		return nil
+	}
+	return []Finding{{ID: idTargetSelector, Severity: Error, Subject: hpaSubject(hpa),
+		Message: fmt.Sprintf("the selector of target %s %s matches no pod, though it reports "+
+			"%d replicas: the HPA has nothing to measure and never scales", target.Key.Kind,
+			target.Key.Name, target.StatusReplicas),
+		Evidence: []string{fmt.Sprintf("selector %s matches no pod in namespace %s",
+			target.Selector, hpa.Namespace)},
+		Remediation: "make the scale subresource's selector (status.selector of a custom " +
+			"resource) match the labels of the pods the target runs"}}
 }

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"fmt"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -73,9 +74,19 @@ func newDecider(in Input) *decider {
 	return dc
 }
 
-// scaleFailed records the controller's stop when the target's scale cannot be read.
+// scaleFailed records the controller's stop when the target's scale cannot be read. When it
+// is only the caller who could not read it, the controller's outcome is unknown: the decision
+// stops there, with the replica counts of the HPA's status, and claims no controller error.
 func (dc *decider) scaleFailed(err error) {
 	d := &dc.d
+	if errors.Is(err, ErrNotObserved) {
+		d.Current = dc.in.HPA.Status.CurrentReplicas
+		d.StatusReplicas, d.Conditions = d.Current, nil
+		d.Stage, d.Desired, d.StatusDesiredKept = StageScale, d.Current, true
+		d.step("scale", d.Current, d.Current, "NotObserved",
+			"%s: the decision cannot be reproduced without the target's scale", err)
+		return
+	}
 	d.Stage, d.Desired, d.StatusDesiredKept = StageScale, d.Current, true
 	d.setCondition(autoscalingv2.AbleToScale, corev1.ConditionFalse, "FailedGetScale",
 		"the HPA controller was unable to get the target's current scale: "+err.Error())

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -56,8 +57,13 @@ func metricsError(snap *snapshot.Snapshot) error {
 	return fmt.Errorf("pod metrics could not be read (%v): %w", err, ErrNotObserved)
 }
 
-// scaleError words a missing target the way the API server does.
+// scaleError words a missing target the way the API server does. A target whose list the
+// user may not read is not observed: the controller itself may well read it.
 func scaleError(target *snapshot.Target) error {
+	var gap *snapshot.GapError
+	if errors.As(target.Err, &gap) {
+		return fmt.Errorf("the target could not be read (%v): %w", gap, ErrNotObserved)
+	}
 	if target.Err != nil {
 		return target.Err
 	}

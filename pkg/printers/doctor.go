@@ -6,8 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/kubectl-directus/kubectl-directus/pkg/diagnose"
 )
 
@@ -38,7 +36,7 @@ func PrintDoctor(w io.Writer, report *diagnose.Report, opts DoctorOptions) error
 		_, err = fmt.Fprintf(w, "%s\n", data)
 		return err
 	case "yaml":
-		data, err := yaml.Marshal(report)
+		data, err := marshalYAML(report)
 		if err != nil {
 			return fmt.Errorf("encoding the report as YAML: %w", err)
 		}

@@ -9,8 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/kubectl-directus/kubectl-directus/pkg/metrics"
 )
 
@@ -39,7 +37,7 @@ func (p ExplainPrinter) Print(w io.Writer, d *metrics.Decision) error {
 		_, err = w.Write(append(data, '\n'))
 		return err
 	case "yaml":
-		data, err := yaml.Marshal(d)
+		data, err := marshalYAML(d)
 		if err != nil {
 			return fmt.Errorf("encoding the decision as YAML: %w", err)
 		}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"sigs.k8s.io/yaml"
 )
 
 // Format is an output format chosen with -o.
@@ -43,7 +41,7 @@ func WriteData(w io.Writer, format Format, v any) error {
 		_, err = fmt.Fprintf(w, "%s\n", data)
 		return err
 	case FormatYAML:
-		data, err := yaml.Marshal(v)
+		data, err := marshalYAML(v)
 		if err != nil {
 			return fmt.Errorf("encoding YAML: %w", err)
 		}

@@ -29,7 +29,7 @@ type Backend struct {
 func (g *gatherer) metricsServers(ctx context.Context) error {
 	opts := metav1.ListOptions{FieldSelector: "metadata.name=" + MetricsServerName}
 	list, err := g.clients.Kube.AppsV1().Deployments(metav1.NamespaceAll).List(ctx, opts)
-	if !g.record("list", ResDeployments, "", err) {
+	if !g.record("list", ResMetricsServers, "", err) {
 		g.mu.Lock()
 		g.snap.MetricsServersErr = err
 		g.mu.Unlock()

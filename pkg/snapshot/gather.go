@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -96,6 +97,8 @@ func checkNamespace(ctx context.Context, clients *kube.Clients, scope Scope) err
 	case apierrors.IsNotFound(err):
 		return fmt.Errorf("%w: %q (list namespaces with `kubectl get namespaces`, or pass -n)",
 			ErrNamespaceNotFound, scope.Namespace)
+	case isConnectionError(err):
+		return serverError(clients.Config.Host, err)
 	default:
 		return fmt.Errorf("reading namespace %q: %w", scope.Namespace, err)
 	}
@@ -136,7 +139,10 @@ func (g *gatherer) record(verb, resource, namespace string, err error) bool {
 	gap := Gap{Verb: verb, Resource: resource, Namespace: namespace, Err: err,
 		Forbidden: apierrors.IsForbidden(err)}
 	g.snap.Gaps = append(g.snap.Gaps, gap)
-	if isConnectionError(err) && g.fatalErr == nil {
+	// The HPA list is always read and always served by the API server itself: when it
+	// cannot be reached, nothing can be judged. Other lists may fail alone, for example one
+	// served by a slow or absent metrics backend, and become gaps like any other.
+	if resource == ResHPAs && isConnectionError(err) && g.fatalErr == nil {
 		g.fatalErr = err
 	}
 	klog.V(2).Infof("gap: %s", gap)
@@ -149,8 +155,24 @@ func (g *gatherer) unreachable() error {
 	if g.fatalErr == nil {
 		return nil
 	}
+	return serverError(g.clients.Config.Host, g.fatalErr)
+}
+
+// serverError says that the API server at host could not be used, and what to check.
+func serverError(host string, err error) error {
+	if isTimeout(err) {
+		return fmt.Errorf("the API server at %s did not answer in time: %w (check that the "+
+			"cluster is running, or allow more with --request-timeout)", host, err)
+	}
 	return fmt.Errorf("cannot reach the API server at %s: %w (check --kubeconfig, --context "+
-		"and that the cluster is running)", g.clients.Config.Host, g.fatalErr)
+		"and that the cluster is running)", host, err)
+}
+
+// isTimeout reports whether err is a request that ran out of time, on either side.
+func isTimeout(err error) bool {
+	var netErr net.Error
+	return apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) ||
+		errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout())
 }
 
 func isConnectionError(err error) bool {

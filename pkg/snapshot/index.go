@@ -159,6 +159,7 @@ func (s *Snapshot) resolveTarget(key TargetKey) *Target {
 func (s *Snapshot) fillDeployment(t *Target) {
 	d := s.ix().deployments[t.Key.Namespace+"/"+t.Key.Name]
 	if d == nil {
+		s.notRead(t, ResDeployments)
 		return
 	}
 	t.Found, t.Deployment, t.Template = true, d, &d.Spec.Template
@@ -169,6 +170,7 @@ func (s *Snapshot) fillDeployment(t *Target) {
 func (s *Snapshot) fillStatefulSet(t *Target) {
 	ss := s.ix().statefulSets[t.Key.Namespace+"/"+t.Key.Name]
 	if ss == nil {
+		s.notRead(t, ResStatefulSets)
 		return
 	}
 	t.Found, t.Template = true, &ss.Spec.Template
@@ -179,11 +181,20 @@ func (s *Snapshot) fillStatefulSet(t *Target) {
 func (s *Snapshot) fillReplicaSet(t *Target) {
 	rs := s.ix().replicaSets[t.Key.Namespace+"/"+t.Key.Name]
 	if rs == nil {
+		s.notRead(t, ResReplicaSets)
 		return
 	}
 	t.Found, t.Template = true, &rs.Spec.Template
 	t.SpecReplicas, t.StatusReplicas = replicasOrOne(rs.Spec.Replicas), rs.Status.Replicas
 	t.setSelector(rs.Spec.Selector)
+}
+
+// notRead marks a target missing from the snapshot as unknown, not absent, when the list it
+// would be in could not be read.
+func (s *Snapshot) notRead(t *Target, resource string) {
+	if gap, ok := s.gapIn(resource, t.Key.Namespace); ok {
+		t.Err = &GapError{Gap: gap}
+	}
 }
 
 func (s *Snapshot) fillScale(t *Target) {

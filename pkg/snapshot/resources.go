@@ -20,4 +20,8 @@ const (
 	ResDiscovery       = "discovery /apis"
 	ResNetworkPolicies = "networkpolicies.networking.k8s.io"
 	ResCustomMetrics   = "custom.metrics.k8s.io"
+	// ResMetricsServers is the cluster-wide search for metrics-server Deployments: apart from
+	// ResDeployments, so that a user who may read Deployments only in their namespace still
+	// has the checks that need that namespace's Deployments run.
+	ResMetricsServers = "deployments.apps (named metrics-server)"
 )

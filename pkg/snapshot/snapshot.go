@@ -117,6 +117,26 @@ func (g Gap) String() string {
 	return "could not " + g.Verb + " " + g.Resource + " " + where + ": " + g.Err.Error()
 }
 
+// GapError is the error of a lookup that failed because its list could not be read: it
+// says which, and unwraps to the list's error (IsForbidden holds for a missing permission).
+type GapError struct{ Gap Gap }
+
+// Error describes the gap, naming the permission when one is missing.
+func (e *GapError) Error() string { return e.Gap.String() }
+
+// Unwrap returns the list's error.
+func (e *GapError) Unwrap() error { return e.Gap.Err }
+
+// gapIn returns the gap about resource in namespace ns or cluster-wide, if any.
+func (s *Snapshot) gapIn(resource, ns string) (Gap, bool) {
+	for _, g := range s.Gaps {
+		if g.Resource == resource && (g.Namespace == "" || g.Namespace == ns) {
+			return g, true
+		}
+	}
+	return Gap{}, false
+}
+
 // GapFor returns the first gap about resource, if any, so a check can report why it could
 // not run.
 func (s *Snapshot) GapFor(resource string) (Gap, bool) {

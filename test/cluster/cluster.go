@@ -39,6 +39,9 @@ type Cluster struct {
 	// StartTime is how long the cluster took from the first Shared call to ready,
 	// including finding (or building) the tools.
 	StartTime time.Duration
+	// AuditLog is the API server's audit log (one JSON event a line), or "" when the
+	// cluster was started without Options.AuditPolicy.
+	AuditLog string
 
 	root       string // kwokctl's KWOK_WORKDIR, shared by every harness on the machine
 	ports      ports
@@ -86,8 +89,9 @@ func (c *Cluster) connect() error {
 // harness holds the cluster of one test binary. A test binary is one process and its
 // cluster is a process-wide resource, so this is the one place the package keeps state.
 type harness struct {
-	mu      sync.Mutex // guards inMain, started, cluster and err
-	inMain  bool       // Main runs the tests, so the cluster will be deleted
+	mu      sync.Mutex // guards options, inMain, started, cluster and err
+	options Options
+	inMain  bool // Main runs the tests, so the cluster will be deleted
 	started bool
 	cluster *Cluster
 	err     error
@@ -117,7 +121,7 @@ func Shared(t testing.TB) *Cluster {
 	}
 	if !state.started {
 		state.started = true
-		state.cluster, state.err = start(t.Logf)
+		state.cluster, state.err = start(t.Logf, state.options)
 	}
 	if state.err != nil {
 		t.Fatalf("e2e: local control plane: %v", state.err)
@@ -129,7 +133,28 @@ func Shared(t testing.TB) *Cluster {
 // When a test failed, the last lines of each component's log go to stderr first. Call it
 // from TestMain; the exit code of m.Run becomes the test binary's.
 func Main(m *testing.M) {
+	MainWith(m, Options{})
+}
+
+// Options change how the cluster of one test binary is started. The zero value is the
+// cluster Main starts.
+type Options struct {
+	// AuditPolicy, when set, is an audit policy (a YAML audit.k8s.io/v1 Policy) for the API
+	// server, which then writes every event it selects to Cluster.AuditLog.
+	AuditPolicy string
+	// ComponentArgs are added to the command line of the named component (for example
+	// "kube-controller-manager" or "metrics-server") as --key=value, for example to change
+	// the HPA controller's sync period.
+	ComponentArgs map[string]map[string]string
+	// PodParallelism is how many pods kwok moves through their stages at once (4 when
+	// zero); raise it for clusters of thousands of pods.
+	PodParallelism int
+}
+
+// MainWith is Main for a test binary whose cluster needs Options.
+func MainWith(m *testing.M, opts Options) {
 	state.mu.Lock()
+	state.options = opts
 	state.inMain = true
 	state.mu.Unlock()
 

@@ -3,6 +3,7 @@ package cluster
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net"
 	"path/filepath"
 	"slices"
@@ -44,6 +45,12 @@ type plan struct {
 	KubeVersion  string // e.g. v1.37.2, as the built kube-apiserver reports it
 	Ports        ports
 	ExtraAPIArgs []extraArg // added to kube-apiserver's command line
+	// ExtraComponentArgs are added to the command line of the components they are keyed by.
+	ExtraComponentArgs map[string][]extraArg
+	// AuditPolicy is the path of an audit policy file; empty for no audit log.
+	AuditPolicy string
+	// PodParallelism is how many pods kwok moves through their stages at once; 0 is 4.
+	PodParallelism int
 }
 
 // extraArg is one --key=value flag that kwokctl adds to a component.
@@ -91,7 +98,7 @@ func newPorts() (ports, error) {
 // manifest is a local path, every listener is on the loopback address, and kwok gives nodes
 // no address but the loopback one.
 func renderConfig(p plan) ([]byte, error) {
-	docs := []any{kwokctlConfig(p), kwokConfig()}
+	docs := []any{kwokctlConfig(p), kwokConfig(p.PodParallelism)}
 
 	var buf bytes.Buffer
 	for _, doc := range docs {
@@ -133,14 +140,23 @@ func kwokctlConfig(p plan) map[string]any {
 	for _, key := range localOnlyPrefixes() {
 		options[key] = p.BinDir
 	}
+	if p.AuditPolicy != "" {
+		options["kubeAuditPolicy"] = p.AuditPolicy
+	}
 
+	patches := []map[string]any{{"name": "kube-apiserver", "extraArgs": p.ExtraAPIArgs}}
+	for _, name := range slices.Sorted(maps.Keys(p.ExtraComponentArgs)) {
+		if name == "kube-apiserver" {
+			continue // set through ExtraAPIArgs
+		}
+		patches = append(patches, map[string]any{"name": name,
+			"extraArgs": p.ExtraComponentArgs[name]})
+	}
 	return map[string]any{
-		"apiVersion": configAPIVersion,
-		"kind":       "KwokctlConfiguration",
-		"options":    options,
-		"componentsPatches": []map[string]any{
-			{"name": "kube-apiserver", "extraArgs": p.ExtraAPIArgs},
-		},
+		"apiVersion":        configAPIVersion,
+		"kind":              "KwokctlConfiguration",
+		"options":           options,
+		"componentsPatches": patches,
 	}
 }
 
@@ -168,15 +184,19 @@ func localOnlyPrefixes() []string {
 
 // kwokConfig is the KwokConfiguration document read by the kwok controller. kwok applies no
 // defaults to a configuration it is given: without parallelism options it exits, and without
-// a CIDR it gives pods no IP, so both are set here.
-func kwokConfig() map[string]any {
+// a CIDR it gives pods no IP, so both are set here, pods' parallelism to podParallelism when
+// it is positive.
+func kwokConfig(podParallelism int) map[string]any {
+	if podParallelism <= 0 {
+		podParallelism = 4
+	}
 	return map[string]any{
 		"apiVersion": configAPIVersion,
 		"kind":       "KwokConfiguration",
 		"options": map[string]any{
 			"nodeIP":                    loopback,
 			"cidr":                      PodCIDR,
-			"podPlayStageParallelism":   4,
+			"podPlayStageParallelism":   podParallelism,
 			"nodePlayStageParallelism":  4,
 			"nodeLeaseParallelism":      4,
 			"podsOnNodeSyncParallelism": 1,

@@ -193,3 +193,48 @@ func TestCheckToolsNamesTheMissingBinary(t *testing.T) {
 	assert.ErrorContains(t, err, "tool etcd missing")
 	assert.ErrorContains(t, err, EnvBin)
 }
+
+func TestRenderConfigAuditAndControllerManagerArgs(t *testing.T) {
+	p := testPlan()
+	p.AuditPolicy = "/tmp/configs/kd-e2e-1-abc-audit-policy.yaml"
+	p.ExtraComponentArgs = map[string][]extraArg{
+		"metrics-server": sortedArgs(map[string]string{"metric-resolution": "60s"}),
+		"kube-controller-manager": sortedArgs(map[string]string{
+			"horizontal-pod-autoscaler-sync-period": "60s", "kube-api-qps": "200",
+		}),
+	}
+	data, err := renderConfig(p)
+	require.NoError(t, err)
+
+	cfg, err := firstKwokctlConfig(data)
+	require.NoError(t, err)
+	assert.Equal(t, p.AuditPolicy, cfg.Options["kubeAuditPolicy"])
+
+	var doc struct {
+		Patches []struct {
+			Name      string     `json:"name"`
+			ExtraArgs []extraArg `json:"extraArgs"`
+		} `json:"componentsPatches"`
+	}
+	require.NoError(t, yaml.Unmarshal(bytes.Split(data, []byte("---\n"))[1], &doc))
+	require.Len(t, doc.Patches, 3)
+	assert.Equal(t, "kube-controller-manager", doc.Patches[1].Name)
+	assert.Equal(t, []extraArg{
+		{Key: "horizontal-pod-autoscaler-sync-period", Value: "60s"},
+		{Key: "kube-api-qps", Value: "200"},
+	}, doc.Patches[1].ExtraArgs)
+	assert.Equal(t, "metrics-server", doc.Patches[2].Name)
+	assert.Equal(t, []extraArg{{Key: "metric-resolution", Value: "60s"}}, doc.Patches[2].ExtraArgs)
+}
+
+func TestRenderConfigWithoutOptionsPatchesOnlyTheAPIServer(t *testing.T) {
+	data, err := renderConfig(testPlan())
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), "kubeAuditPolicy")
+	assert.NotContains(t, string(data), "name: kube-controller-manager")
+}
+
+func TestRenderConfigPodParallelism(t *testing.T) {
+	assert.Equal(t, 4, kwokConfig(0)["options"].(map[string]any)["podPlayStageParallelism"])
+	assert.Equal(t, 32, kwokConfig(32)["options"].(map[string]any)["podPlayStageParallelism"])
+}

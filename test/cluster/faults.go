@@ -58,6 +58,41 @@ func (c *Cluster) StartMetricsServer(t testing.TB) {
 	}
 }
 
+// PauseMetricsServer freezes the metrics-server process (SIGSTOP): it keeps its port and
+// accepts connections but answers nothing, like a backend too slow to answer in time. It is
+// resumed (SIGCONT) when the test ends. Tests that call it must not run in parallel with
+// others.
+func (c *Cluster) PauseMetricsServer(t testing.TB) {
+	t.Helper()
+	c.pause(t, metricsServer)
+}
+
+// PauseControllerManager freezes kube-controller-manager (SIGSTOP) until the test ends:
+// no controller writes anything meanwhile, so HPA statuses and ReplicaSets hold still, for
+// example while two reads of the cluster are compared. Tests that call it must not run in
+// parallel with others.
+func (c *Cluster) PauseControllerManager(t testing.TB) {
+	t.Helper()
+	c.pause(t, "kube-controller-manager")
+}
+
+// pause stops the named component with SIGSTOP and resumes it when the test ends.
+func (c *Cluster) pause(t testing.TB, name string) {
+	t.Helper()
+	pid, err := c.componentPID(name)
+	if err != nil {
+		t.Fatalf("pausing %s: %v", name, err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatalf("pausing %s (pid %d): %v", name, pid, err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+			t.Errorf("resuming %s (pid %d): %v", name, pid, err)
+		}
+	})
+}
+
 // startMetricsServer starts the cluster's exited components (metrics-server, unless another
 // one died too) and waits until metrics-server serves, starting it again if it exits.
 func (c *Cluster) startMetricsServer(ctx context.Context, logf func(string, ...any)) error {

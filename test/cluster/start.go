@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -23,7 +24,7 @@ const serviceCIDR = "127.96.0.0/20"
 const namePrefix = "kd-e2e-"
 
 // start finds the tools, creates and configures a cluster, and waits until it is ready.
-func start(logf func(string, ...any)) (*Cluster, error) {
+func start(logf func(string, ...any), opts Options) (*Cluster, error) {
 	begin := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), toolsTimeout)
 	defer cancel()
@@ -36,12 +37,12 @@ func start(logf func(string, ...any)) (*Cluster, error) {
 
 	ctx, cancel = context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	c, err := create(ctx, tl, logf)
+	c, err := create(ctx, tl, opts, logf)
 	if err != nil && ctx.Err() == nil {
 		// Another process may have bound one of the chosen ports in the meantime.
 		first, _, _ := strings.Cut(err.Error(), "\n")
 		logf("e2e: retrying with other ports after: %s", first)
-		c, err = create(ctx, tl, logf)
+		c, err = create(ctx, tl, opts, logf)
 	}
 	if err != nil {
 		return nil, err
@@ -59,7 +60,8 @@ func start(logf func(string, ...any)) (*Cluster, error) {
 }
 
 // create renders the configuration and runs kwokctl create cluster.
-func create(ctx context.Context, tl tools, logf func(string, ...any)) (*Cluster, error) {
+func create(ctx context.Context, tl tools, opts Options,
+	logf func(string, ...any)) (*Cluster, error) {
 	root := filepath.Join(os.TempDir(), "kubectl-directus-e2e")
 	sweepStale(ctx, root, logf)
 
@@ -67,7 +69,7 @@ func create(ctx context.Context, tl tools, logf func(string, ...any)) (*Cluster,
 	if err != nil {
 		return nil, err
 	}
-	if err := c.writeConfig(tl); err != nil {
+	if err := c.writeConfig(tl, opts); err != nil {
 		return nil, err
 	}
 
@@ -108,26 +110,55 @@ func newCluster(root string, tl tools) (*Cluster, error) {
 	}, nil
 }
 
-// writeConfig renders the kwokctl configuration with fresh ports into c.configPath.
-func (c *Cluster) writeConfig(tl tools) error {
+// writeConfig renders the kwokctl configuration with fresh ports into c.configPath, and the
+// audit policy of opts, if any, next to it.
+func (c *Cluster) writeConfig(tl tools, opts Options) error {
 	p, err := newPorts()
 	if err != nil {
 		return err
 	}
 	c.ports = p
-
-	data, err := renderConfig(plan{
-		BinDir: tl.BinDir, ManifestDir: tl.ManifestDir, KubeVersion: tl.KubeVersion, Ports: p,
-		ExtraAPIArgs: []extraArg{{Key: "service-cluster-ip-range", Value: serviceCIDR}},
-	})
-	if err != nil {
-		return err
-	}
-
 	if err := os.MkdirAll(filepath.Dir(c.configPath), 0o755); err != nil {
 		return fmt.Errorf("creating the configuration directory: %w", err)
 	}
+
+	pl := plan{
+		BinDir: tl.BinDir, ManifestDir: tl.ManifestDir, KubeVersion: tl.KubeVersion, Ports: p,
+		ExtraAPIArgs:       []extraArg{{Key: "service-cluster-ip-range", Value: serviceCIDR}},
+		ExtraComponentArgs: map[string][]extraArg{},
+		PodParallelism:     opts.PodParallelism,
+	}
+	for name, args := range opts.ComponentArgs {
+		pl.ExtraComponentArgs[name] = sortedArgs(args)
+	}
+	if opts.AuditPolicy != "" {
+		pl.AuditPolicy = auditPolicyPath(c.configPath)
+		if err := os.WriteFile(pl.AuditPolicy, []byte(opts.AuditPolicy), 0o644); err != nil {
+			return fmt.Errorf("writing the audit policy: %w", err)
+		}
+		c.AuditLog = filepath.Join(c.Workdir, "logs", "audit.log")
+	}
+
+	data, err := renderConfig(pl)
+	if err != nil {
+		return err
+	}
 	return os.WriteFile(c.configPath, data, 0o644)
+}
+
+// auditPolicyPath is where the audit policy of the cluster configured at configPath goes.
+func auditPolicyPath(configPath string) string {
+	return strings.TrimSuffix(configPath, ".yaml") + "-audit-policy.yaml"
+}
+
+// sortedArgs turns a key/value map into extra arguments sorted by key.
+func sortedArgs(args map[string]string) []extraArg {
+	out := make([]extraArg, 0, len(args))
+	for key, value := range args {
+		out = append(out, extraArg{Key: key, Value: value})
+	}
+	slices.SortFunc(out, func(a, b extraArg) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }
 
 // kwokctl runs kwokctl for this cluster and returns its output. kwokctl reads KWOK_*
@@ -168,6 +199,7 @@ func withoutEnv(env []string, prefixes ...string) []string {
 func (c *Cluster) delete(ctx context.Context) error {
 	_, err := c.kwokctl(ctx, "delete", "cluster")
 	_ = os.Remove(c.configPath)
+	_ = os.Remove(auditPolicyPath(c.configPath))
 	return err
 }
 

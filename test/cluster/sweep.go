@@ -34,7 +34,9 @@ func sweepStale(ctx context.Context, root string, logf func(string, ...any)) {
 			logf("e2e: removing stale cluster %s: %v", e.Name(), err)
 			continue
 		}
-		_ = os.Remove(filepath.Join(root, "configs", e.Name()+".yaml"))
+		config := filepath.Join(root, "configs", e.Name()+".yaml")
+		_ = os.Remove(config)
+		_ = os.Remove(auditPolicyPath(config))
 		logf("e2e: removed cluster %s left by process %d (%d processes stopped)",
 			e.Name(), pid, killed)
 	}
