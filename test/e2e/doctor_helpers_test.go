@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-directus/kubectl-directus/pkg/diagnose"
@@ -259,6 +261,17 @@ func conditionIs(kind autoscalingv2.HorizontalPodAutoscalerConditionType,
 		cond, ok := hpaCondition(hpa, kind)
 		return ok && cond.Status == status && cond.Reason == reason
 	}
+}
+
+// waitBootstrapped waits for the baseline's bootstrap Job to complete: until then the doctor
+// rightly warns that nothing shows the migrations ran (DX09).
+func waitBootstrapped(t *testing.T, c *cluster.Cluster, ns string) {
+	t.Helper()
+	c.WaitFor(t, 2*time.Minute, "the bootstrap Job", func(ctx context.Context) (bool, error) {
+		job, err := c.Client().BatchV1().Jobs(ns).Get(ctx, "cms-bootstrap-5f1e2a",
+			metav1.GetOptions{})
+		return err == nil && job.Status.Succeeded > 0, nil
+	})
 }
 
 // healthyCMS applies the baseline Deployment and HPA and waits until the controller computes

@@ -159,7 +159,8 @@ func setAllUsage(t *testing.T, c *cluster.Cluster, ns, cpu string) {
 }
 
 // countRescales counts the controller's scale-ups and scale-downs from its events, by the
-// reason text, independently of the doctor.
+// reason text, independently of the doctor. The first rescale raises the new Deployment's
+// single pod to minReplicas: a scale-up too.
 func countRescales(t *testing.T, c *cluster.Cluster, ns string) (ups, downs int) {
 	t.Helper()
 	events, err := c.Client().CoreV1().Events(ns).List(t.Context(), metav1.ListOptions{})
@@ -173,9 +174,11 @@ func countRescales(t *testing.T, c *cluster.Cluster, ns string) (ups, downs int)
 			n = int(ev.Series.Count)
 		}
 		switch {
-		case strings.Contains(ev.Message, "below target"):
+		case strings.Contains(ev.Message, "below target"),
+			strings.Contains(ev.Message, "above Spec.MaxReplicas"):
 			downs += n
-		case strings.Contains(ev.Message, "above target"):
+		case strings.Contains(ev.Message, "above target"),
+			strings.Contains(ev.Message, "below Spec.MinReplicas"):
 			ups += n
 		}
 	}

@@ -124,6 +124,7 @@ func TestDoctorTargetNotFound(t *testing.T) {
 		"kind: Deployment, name: cms-web}", 1))
 	c.WaitHPA(t, ns, "cms", 2*time.Minute,
 		conditionIs(autoscalingv2.AbleToScale, corev1.ConditionFalse, "FailedGetScale"))
+	waitBootstrapped(t, c, ns)
 
 	report, code := doctorRun(t, c, "-n", ns)
 
@@ -165,6 +166,7 @@ func TestDoctorStartupGap(t *testing.T) {
 	c.Apply(t, ns, cmsManifest(t, cmsRequests, "75m")+"---\n"+
 		cmsHPAManifest("cms", productBehavior))
 	waitReadyPods(t, c, ns, "app=cms", 2)
+	waitBootstrapped(t, c, ns)
 
 	report, code := doctorRun(t, c, "-n", ns)
 
