@@ -83,7 +83,8 @@ func newCmdDelete(streams genericiooptions.IOStreams,
 
 // AddFlags binds the verb's flags to o.
 func (o *deleteOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.BoolVar(&o.deleteData, "delete-data", false, "Also delete the database volume claim and the Secret: the data is lost.")
+	fs.BoolVar(&o.deleteData, "delete-data", false,
+		"Also delete the database volume claim and the Secret: the data is lost.")
 	fs.BoolVar(&o.wait, "wait", false, "Wait until every deleted object is gone.")
 	fs.DurationVar(&o.timeout, "timeout", o.timeout, "Give up after this long.")
 }

@@ -112,24 +112,43 @@ func newCmdDeploy(streams genericiooptions.IOStreams,
 // AddFlags binds the verb's flags to o.
 func (o *deployOptions) AddFlags(fs *pflag.FlagSet) {
 	r := &o.release
-	fs.Int32Var(&r.MinReplicas, "min", r.MinReplicas, "Minimum number of Directus replicas (HPA minReplicas).")
-	fs.Int32Var(&r.MaxReplicas, "max", r.MaxReplicas, "Maximum number of Directus replicas (HPA maxReplicas).")
-	fs.Int32Var(&r.CPUTarget, "cpu-target", r.CPUTarget, "Average CPU utilization to keep, in percent of the request (1-100).")
-	fs.Int32Var(&r.MemoryTarget, "memory-target", r.MemoryTarget, "Average memory utilization to keep, in percent of the request (1-100).")
-	fs.Int32Var(&r.ScaleUpWindow, "scale-up-window", r.ScaleUpWindow, "Scale-up stabilization window in seconds (0-3600).")
-	fs.Int32Var(&r.ScaleDownWindow, "scale-down-window", r.ScaleDownWindow, "Scale-down stabilization window in seconds (0-3600).")
-	fs.BoolVar(&r.CustomMetric, "custom-metric", false, "Also scale on the Pods metric directus_active_connections (average 100); needs a custom metrics adapter.")
+	fs.Int32Var(&r.MinReplicas, "min", r.MinReplicas,
+		"Minimum number of Directus replicas (HPA minReplicas).")
+	fs.Int32Var(&r.MaxReplicas, "max", r.MaxReplicas,
+		"Maximum number of Directus replicas (HPA maxReplicas).")
+	fs.Int32Var(&r.CPUTarget, "cpu-target", r.CPUTarget,
+		"Average CPU utilization to keep, in percent of the request (1-100).")
+	fs.Int32Var(&r.MemoryTarget, "memory-target", r.MemoryTarget,
+		"Average memory utilization to keep, in percent of the request (1-100).")
+	fs.Int32Var(&r.ScaleUpWindow, "scale-up-window", r.ScaleUpWindow,
+		"Scale-up stabilization window in seconds (0-3600).")
+	fs.Int32Var(&r.ScaleDownWindow, "scale-down-window", r.ScaleDownWindow,
+		"Scale-down stabilization window in seconds (0-3600).")
+	fs.BoolVar(&r.CustomMetric, "custom-metric", false,
+		"Also scale on the Pods metric directus_active_connections (average 100); needs a custom " +
+		"metrics adapter.")
 	fs.StringVar(&r.Image, "image", r.Image, "Directus image, pinned to a version (not latest).")
-	fs.BoolVar(&r.WithMetricsServer, "with-metrics-server", false, "Also install metrics-server in kube-system, unless the metrics API is already served.")
-	fs.StringVar(&r.PublicURL, "public-url", "", "Directus' absolute public URL (default: the Service's in-cluster address).")
-	fs.StringVar(&r.AdminEmail, "admin-email", r.AdminEmail, "Login of the first administrator, set on first install only.")
-	fs.StringVar(&r.StorageClass, "storage-class", "", "Storage class of the database volume claim (default: the cluster's default class).")
-	fs.StringVar(&r.StorageSize, "storage-size", r.StorageSize, "Size of the database volume claim.")
+	fs.BoolVar(&r.WithMetricsServer, "with-metrics-server", false,
+		"Also install metrics-server in kube-system, unless the metrics API is already served.")
+	fs.StringVar(&r.PublicURL, "public-url", "",
+		"Directus' absolute public URL (default: the Service's in-cluster address).")
+	fs.StringVar(&r.AdminEmail, "admin-email", r.AdminEmail,
+		"Login of the first administrator, set on first install only.")
+	fs.StringVar(&r.StorageClass, "storage-class", "",
+		"Storage class of the database volume claim (default: the cluster's default class).")
+	fs.StringVar(&r.StorageSize, "storage-size", r.StorageSize,
+		"Size of the database volume claim.")
 
-	fs.BoolVar(&o.wait, "wait", false, "Also wait for the Directus rollout and for the autoscaler to be active (ScalingActive).")
-	fs.DurationVar(&o.timeout, "timeout", o.timeout, "Give up after this long; run deploy again to continue.")
-	fs.StringVar(&o.dryRun, "dry-run", o.dryRun, `"none" applies; "client" prints the rendered objects; "server" sends every write as a server-side dry run.`)
-	fs.StringVarP(&o.output, "output", "o", "", "Print objects as yaml or json instead of the summary; without --dry-run=server nothing is applied.")
+	fs.BoolVar(&o.wait, "wait", false,
+		"Also wait for the Directus rollout and for the autoscaler to be active (ScalingActive).")
+	fs.DurationVar(&o.timeout, "timeout", o.timeout,
+		"Give up after this long; run deploy again to continue.")
+	fs.StringVar(&o.dryRun, "dry-run", o.dryRun,
+		`"none" applies; "client" prints the rendered objects; "server" sends every write as a ` +
+		`server-side dry run.`)
+	fs.StringVarP(&o.output, "output", "o", "",
+		"Print objects as yaml or json instead of the summary; without --dry-run=server nothing " +
+		"is applied.")
 }
 
 // Complete takes NAME and the namespace from the command line and kubeconfig.

@@ -141,21 +141,28 @@ func newCmdLoad(streams genericiooptions.IOStreams, flags *genericclioptions.Con
 func (o *loadOptions) AddFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.tool, "tool", o.tool, "in-cluster generator: wget, ab or hey")
-	f.StringVar(&o.image, "image", "", "image for the tool (default: the tool's image listed above)")
+	f.StringVar(&o.image, "image", "",
+		"image for the tool (default: the tool's image listed above)")
 	f.StringVar(&o.url, "url", "", "URL to load (default: the Directus Service of NAME)")
 	f.IntVarP(&o.concurrency, "concurrency", "c", o.concurrency, "number of concurrent workers")
 	f.DurationVarP(&o.duration, "duration", "d", 0, "how long to load, e.g. 5m")
 	f.Int64Var(&o.requests, "requests", 0, "how many requests to send")
 	f.DurationVar(&o.timeout, "timeout", o.timeout, "upper bound of a --requests run")
 	f.DurationVar(&o.interval, "interval", o.interval, "how often to sample the HPA")
-	f.DurationVar(&o.startTimeout, "start-timeout", o.startTimeout, "how long the generator's pod may take to start")
-	f.BoolVar(&o.observeScaleDown, "observe-scale-down", false, "after the load, watch until replicas are back at minReplicas")
-	f.DurationVar(&o.scaleDownTimeout, "scale-down-timeout", o.scaleDownTimeout, "upper bound of --observe-scale-down")
+	f.DurationVar(&o.startTimeout, "start-timeout", o.startTimeout,
+		"how long the generator's pod may take to start")
+	f.BoolVar(&o.observeScaleDown, "observe-scale-down", false,
+		"after the load, watch until replicas are back at minReplicas")
+	f.DurationVar(&o.scaleDownTimeout, "scale-down-timeout", o.scaleDownTimeout,
+		"upper bound of --observe-scale-down")
 	f.StringVarP(&o.output, "output", "o", "", "output format: json or yaml (default: text)")
-	f.BoolVar(&o.cleanup, "cleanup", false, "delete the Jobs and pods left by interrupted runs, and exit")
-	f.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with --cleanup: look in every namespace")
+	f.BoolVar(&o.cleanup, "cleanup", false,
+		"delete the Jobs and pods left by interrupted runs, and exit")
+	f.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false,
+		"with --cleanup: look in every namespace")
 	f.BoolVar(&o.local, "local", false, "send the requests from this process to --url")
-	f.BoolVar(&o.observe, "observe", o.observe, "watch the HPA of NAME; --observe=false with --local only loads --url")
+	f.BoolVar(&o.observe, "observe", o.observe,
+		"watch the HPA of NAME; --observe=false with --local only loads --url")
 }
 
 // Complete reads the release name and namespace and builds the client when one is needed.
