@@ -48,7 +48,13 @@ func Gather(ctx context.Context, clients *kube.Clients, scope Scope, parts Parts
 		return nil, err
 	}
 
-	g := &gatherer{clients: clients, ns: listNamespace(scope), snap: &Snapshot{Scope: scope}}
+	// A fatal read (the API server itself unreachable) cancels every other read at once:
+	// retries of a streamed list must not keep the user waiting after the answer is known.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	g := &gatherer{clients: clients, ns: listNamespace(scope), snap: &Snapshot{Scope: scope},
+		cancel: cancel}
 	g.snap.Taken = time.Now()
 	g.run(ctx, g.listFuncs(parts))
 	if err := g.unreachable(); err != nil {
@@ -111,6 +117,8 @@ type gatherer struct {
 	ns      string
 	snap    *Snapshot
 
+	cancel context.CancelCauseFunc // ends every read in flight once one is fatal
+
 	mu       sync.Mutex
 	fatalErr error
 }
@@ -144,6 +152,7 @@ func (g *gatherer) record(verb, resource, namespace string, err error) bool {
 	// served by a slow or absent metrics backend, and become gaps like any other.
 	if resource == ResHPAs && isConnectionError(err) && g.fatalErr == nil {
 		g.fatalErr = err
+		g.cancel(err)
 	}
 	klog.V(2).Infof("gap: %s", gap)
 	return false

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,7 +14,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/kubectl-directus/kubectl-directus/pkg/kube"
 )
 
 // timedOut is what client-go returns when --request-timeout runs out before the headers.
@@ -155,4 +160,34 @@ func TestGatherDropsManagedFieldsOnlyWhereNoCheckReadsThem(t *testing.T) {
 	}
 	require.Len(t, snap.Deployments, 1)
 	assert.Equal(t, entry, snap.Deployments[0].ManagedFields, "who owns spec.replicas is a check")
+}
+
+// silentServer accepts every request on loopback and never answers, like an API server
+// behind a hung load balancer.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	server := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	t.Cleanup(server.Close)
+	return server.URL
+}
+
+// TestGatherSilentAPIServerEndsWithinTheRequestTimeout: every read, the streamed pod list
+// included, gives up with --request-timeout, and the first fatal one ends the others; the
+// bound leaves room for a slow machine, far below the minute retries used to take.
+func TestGatherSilentAPIServerEndsWithinTheRequestTimeout(t *testing.T) {
+	host := silentServer(t)
+	for _, scope := range []Scope{{AllNamespaces: true}, {Namespace: "shop"}} {
+		clients, err := kube.NewClientsForConfig(&rest.Config{Host: host,
+			Timeout: 500 * time.Millisecond})
+		require.NoError(t, err)
+
+		start := time.Now()
+		_, err = Gather(context.Background(), clients, scope, PartAll)
+
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "did not answer in time")
+		assert.Less(t, time.Since(start), 5*time.Second, "scope %+v", scope)
+	}
 }

@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"time"
+
 	"context"
 
 	corev1 "k8s.io/api/core/v1"
@@ -103,10 +105,19 @@ func (g *gatherer) jobs(ctx context.Context) error {
 	return err
 }
 
+// streamTimeout is the deadline of a streamed list: --request-timeout, as for a plain list
+// (a watch is otherwise open-ended), 0 for none, or -1 when lists must not be streamed.
+func (g *gatherer) streamTimeout() time.Duration {
+	if !g.clients.StreamLists {
+		return -1
+	}
+	return g.clients.Config.Timeout
+}
+
 // pods streams the pods, the largest list by far (see streamList).
 func (g *gatherer) pods(ctx context.Context) error {
 	client := g.clients.Kube.CoreV1().Pods(g.ns)
-	items, err := listOrStream[corev1.Pod](ctx, g.clients.StreamLists, client.Watch,
+	items, err := listOrStream[corev1.Pod](ctx, g.streamTimeout(), client.Watch,
 		func() ([]corev1.Pod, error) {
 			list, err := client.List(ctx, listAll)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -131,14 +132,20 @@ func metaOf(obj runtime.Object) (metav1.Object, error) {
 	return meta, nil
 }
 
-// listOrStream reads a list by streaming when the clients allow it, and by a plain list
-// otherwise or when the server refuses to stream.
+// listOrStream reads a list by streaming, within timeout when it is positive, and by a plain
+// list when timeout is negative (streaming not allowed) or the server refuses to stream.
 func listOrStream[T any, PT interface {
 	*T
 	runtime.Object
-}](ctx context.Context, stream bool, open openWatch, list func() ([]T, error)) ([]T, error) {
-	if !stream {
+}](ctx context.Context, timeout time.Duration, open openWatch,
+	list func() ([]T, error)) ([]T, error) {
+	if timeout < 0 {
 		return list()
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
 	}
 	items, err := streamList[T, PT](ctx, open)
 	if errors.Is(err, errNoStreaming) {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,8 +56,12 @@ func streamingServer(t *testing.T, n, refuse int, seen *[]string) kubernetes.Int
 }
 
 func listPods(ctx context.Context, client kubernetes.Interface, stream bool) ([]corev1.Pod, error) {
+	timeout := time.Duration(-1)
+	if stream {
+		timeout = 0
+	}
 	pods := client.CoreV1().Pods("shop")
-	return listOrStream[corev1.Pod](ctx, stream, pods.Watch, func() ([]corev1.Pod, error) {
+	return listOrStream[corev1.Pod](ctx, timeout, pods.Watch, func() ([]corev1.Pod, error) {
 		list, err := pods.List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return nil, err
