@@ -27,7 +27,7 @@ type DoctorOptions struct {
 func PrintDoctor(w io.Writer, report *diagnose.Report, opts DoctorOptions) error {
 	switch opts.Format {
 	case "", "table":
-		return writeDoctorText(w, report, opts)
+		return writeDoctorText(terminalSafe(w), report, opts)
 	case "json":
 		data, err := json.MarshalIndent(report, "", "  ")
 		if err != nil {

@@ -28,7 +28,7 @@ type ExplainPrinter struct {
 func (p ExplainPrinter) Print(w io.Writer, d *metrics.Decision) error {
 	switch p.Output {
 	case "", "text":
-		return printExplainText(w, d)
+		return printExplainText(terminalSafe(w), d)
 	case "json":
 		data, err := json.MarshalIndent(d, "", "  ")
 		if err != nil {

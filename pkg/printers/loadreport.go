@@ -63,7 +63,7 @@ func WriteLoadReport(w io.Writer, rep *load.Report) error {
 	if err := writeLoadCharts(&b, rep); err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(terminalSafe(w), b.String())
 	return err
 }
 

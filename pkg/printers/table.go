@@ -82,7 +82,7 @@ func Render(w io.Writer, doc *Document, opts RenderOptions) error {
 			return err
 		}
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err := terminalSafe(w).Write(buf.Bytes())
 	return err
 }
 
@@ -124,7 +124,11 @@ func writeTable(buf *bytes.Buffer, block *Block, opts RenderOptions) error {
 		fmt.Fprintln(tw, strings.Join(block.Table.Headers, "\t"))
 	}
 	for _, row := range rows {
-		fmt.Fprintln(tw, strings.Join(row.Cells, "\t"))
+		cells := make([]string, len(row.Cells))
+		for i, cell := range row.Cells {
+			cells[i] = safeCell(cell)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("aligning table: %w", err)
