@@ -125,8 +125,8 @@ func (o *deployOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Int32Var(&r.ScaleDownWindow, "scale-down-window", r.ScaleDownWindow,
 		"Scale-down stabilization window in seconds (0-3600).")
 	fs.BoolVar(&r.CustomMetric, "custom-metric", false,
-		"Also scale on the Pods metric directus_active_connections (average 100); needs a custom " +
-		"metrics adapter.")
+		"Also scale on the Pods metric directus_active_connections (average 100); needs a custom "+
+			"metrics adapter.")
 	fs.StringVar(&r.Image, "image", r.Image, "Directus image, pinned to a version (not latest).")
 	fs.BoolVar(&r.WithMetricsServer, "with-metrics-server", false,
 		"Also install metrics-server in kube-system, unless the metrics API is already served.")
@@ -144,11 +144,11 @@ func (o *deployOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.timeout, "timeout", o.timeout,
 		"Give up after this long; run deploy again to continue.")
 	fs.StringVar(&o.dryRun, "dry-run", o.dryRun,
-		`"none" applies; "client" prints the rendered objects; "server" sends every write as a ` +
-		`server-side dry run.`)
+		`"none" applies; "client" prints the rendered objects; "server" sends every write as a `+
+			`server-side dry run.`)
 	fs.StringVarP(&o.output, "output", "o", "",
-		"Print objects as yaml or json instead of the summary; without --dry-run=server nothing " +
-		"is applied.")
+		"Print objects as yaml or json instead of the summary; without --dry-run=server nothing "+
+			"is applied.")
 }
 
 // Complete takes NAME and the namespace from the command line and kubeconfig.

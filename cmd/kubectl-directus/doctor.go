@@ -157,6 +157,9 @@ func (o *doctorOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := requireReadable(snap, "doctor", snapshot.ResHPAs); err != nil {
+		return err
+	}
 	if err := o.checkScope(snap); err != nil {
 		return err
 	}

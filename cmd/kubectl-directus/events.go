@@ -79,6 +79,9 @@ func (o *eventsOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := requireReadable(snap, "events", snapshot.ResHPAs, snapshot.ResEvents); err != nil {
+		return err
+	}
 	report := view.Events(snap)
 	if err := o.checkFound(len(report.HPAs)); err != nil {
 		return err

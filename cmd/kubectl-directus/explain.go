@@ -205,6 +205,9 @@ func (o *explainOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := requireReadable(snap, "explain", snapshot.ResHPAs); err != nil {
+		return err
+	}
 	hpa, err := findHPA(snap, o.namespace, o.name)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -275,4 +276,24 @@ func (o *viewOptions) listNamespace() string {
 		return ""
 	}
 	return o.namespace
+}
+
+// requireReadable stops a verb whose snapshot lacks a list it cannot work without, naming
+// the permission and how to check it.
+func requireReadable(snap *snapshot.Snapshot, verb string, resources ...string) error {
+	err := snap.Require(resources...)
+	var gapErr *snapshot.GapError
+	if !errors.As(err, &gapErr) {
+		return err
+	}
+	gap := gapErr.Gap
+	if !gap.Forbidden {
+		return fmt.Errorf("%s needs %s: %w", verb, gap.Resource, err)
+	}
+	where := "-A"
+	if gap.Namespace != "" {
+		where = "-n " + gap.Namespace
+	}
+	return fmt.Errorf("%s needs %s: %w (check with `kubectl auth can-i %s %s %s`)", verb,
+		gap.Resource, err, gap.Verb, gap.Resource, where)
 }

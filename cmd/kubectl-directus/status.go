@@ -8,6 +8,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-directus/kubectl-directus/pkg/printers"
+	"github.com/kubectl-directus/kubectl-directus/pkg/snapshot"
 	"github.com/kubectl-directus/kubectl-directus/pkg/view"
 )
 
@@ -57,6 +58,9 @@ func newCmdStatus(streams genericiooptions.IOStreams, flags *genericclioptions.C
 // refresh reads the HPAs and their targets only: status needs nothing else.
 func (o *statusOptions) refresh(ctx context.Context) (*frame, error) {
 	snap, err := o.gather(ctx, o.scope(), 0)
+	if err == nil {
+		err = requireReadable(snap, "status", snapshot.ResHPAs)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -105,6 +105,9 @@ func (o *topOptions) run(ctx context.Context) error {
 // metrics are missing), and builds the report.
 func (o *topOptions) refresh(ctx context.Context) (*frame, error) {
 	snap, err := o.gather(ctx, o.scope(), snapshot.PartMetrics|snapshot.PartPipeline)
+	if err == nil {
+		err = requireReadable(snap, "top", snapshot.ResHPAs)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -205,10 +205,16 @@ func wrapInto(b *strings.Builder, text, first, rest string, width int) {
 	b.WriteString(line + "\n")
 }
 
+// summaryLine counts what was found and checked. A status of checks that could not all run
+// says so: "OK" alone would promise more than was seen.
 func summaryLine(report *diagnose.Report) string {
 	s := report.Summary
+	status := strings.ToUpper(s.Status.String())
+	if len(report.CouldNotCheck) > 0 {
+		status += " (incomplete)"
+	}
 	return fmt.Sprintf("Status: %s. %d %s, %d %s, %d info; %d %s passed, %d could not be "+
-		"checked; %d %s judged.", strings.ToUpper(s.Status.String()), s.Counts.Error,
+		"checked; %d %s judged.", status, s.Counts.Error,
 		plural(s.Counts.Error, "error", "errors"), s.Counts.Warning,
 		plural(s.Counts.Warning, "warning", "warnings"), s.Counts.Info, s.Counts.Passed,
 		plural(s.Counts.Passed, "check", "checks"), len(report.CouldNotCheck), s.HPAs,

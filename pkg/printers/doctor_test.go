@@ -65,7 +65,7 @@ HPA shop/cms
       fix: add resources.requests for cpu to directus in the pod template
   NOT CHECKED HPA-FLP-001 no flapping: missing permission: list events in namespace shop
 
-Status: ERROR. 1 error, 1 warning, 0 info; 2 checks passed, 1 could not be checked; 1 HPA judged.
+Status: ERROR (incomplete). 1 error, 1 warning, 0 info; 2 checks passed, 1 could not be checked; 1 HPA judged.
 `
 	assert.Equal(t, want, renderDoctor(t, sampleDoctorReport(), DoctorOptions{}))
 }
@@ -89,7 +89,7 @@ HPA shop/cms
   OK    HPA-STA-001 ScalingActive (not run: explained by HPA-REQ-001)
   NOT CHECKED HPA-FLP-001 no flapping: missing permission: list events in namespace shop
 
-Status: ERROR. 1 error, 1 warning, 0 info; 2 checks passed, 1 could not be checked; 1 HPA judged.
+Status: ERROR (incomplete). 1 error, 1 warning, 0 info; 2 checks passed, 1 could not be checked; 1 HPA judged.
 `
 	assert.Equal(t, want, renderDoctor(t, sampleDoctorReport(), DoctorOptions{ShowPassed: true}))
 }

@@ -147,3 +147,14 @@ func (s *Snapshot) GapFor(resource string) (Gap, bool) {
 	}
 	return Gap{}, false
 }
+
+// Require returns a *GapError for the first of resources that could not be read, so a verb
+// that cannot work without them stops with the reason instead of reporting an empty cluster.
+func (s *Snapshot) Require(resources ...string) error {
+	for _, resource := range resources {
+		if gap, ok := s.GapFor(resource); ok {
+			return &GapError{Gap: gap}
+		}
+	}
+	return nil
+}
