@@ -152,12 +152,19 @@ func (o *explainOptions) completeWhatIf() error {
 	return nil
 }
 
+// Bounds of the what-if inputs: far beyond any real pod, well inside the controller's int32
+// and int64 arithmetic.
+const (
+	maxWhatIfPercent    = 100_000    // 1000 times the request
+	maxWhatIfMillicores = 10_000_000 // 10,000 cores for one pod
+)
+
 // parsePercent reads "150%" (or "150") for --cpu and --memory.
 func parsePercent(flag, value string) (int64, error) {
 	n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), "%"), 10, 64)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("invalid --%s %q: want a percentage of the %s request, "+
-			"such as 150%%", flag, value, flag)
+	if err != nil || n < 0 || n > maxWhatIfPercent {
+		return 0, fmt.Errorf("invalid --%s %q: want a percentage of the %s request from 0 to "+
+			"%d, such as 150%%", flag, value, flag, maxWhatIfPercent)
 	}
 	return n, nil
 }
@@ -168,9 +175,10 @@ func parseUsage(values []string) (map[string]int64, error) {
 	for _, v := range values {
 		pod, cpu, found := strings.Cut(v, "=")
 		q, err := resource.ParseQuantity(cpu)
-		if !found || pod == "" || err != nil || q.Sign() < 0 {
-			return nil, fmt.Errorf("invalid --usage %q: want POD=CPU, such as "+
-				"directus-7d9f-abcde=250m", v)
+		if !found || pod == "" || err != nil || q.Sign() < 0 ||
+			q.Cmp(*resource.NewMilliQuantity(maxWhatIfMillicores, resource.DecimalSI)) > 0 {
+			return nil, fmt.Errorf("invalid --usage %q: want POD=CPU with CPU from 0 to %d "+
+				"cores, such as directus-7d9f-abcde=250m", v, maxWhatIfMillicores/1000)
 		}
 		if _, dup := usage[pod]; dup {
 			return nil, fmt.Errorf("--usage names pod %q twice: give each pod once", pod)

@@ -150,11 +150,18 @@ func TestExplainErrors(t *testing.T) {
 		{"no name", []string{"-n", "cms"}, "explain needs exactly one HPA name, got 0"},
 		{"two names", []string{"a", "b", "-n", "cms"}, "explain needs exactly one HPA name, got 2"},
 		{"bad cpu", []string{"directus", "-n", "cms", "--cpu", "lots"},
-			`invalid --cpu "lots": want a percentage of the cpu request, such as 150%`},
+			`invalid --cpu "lots": want a percentage of the cpu request from 0 to 100000, ` +
+				`such as 150%`},
 		{"negative memory", []string{"directus", "-n", "cms", "--memory", "-5%"},
-			`invalid --memory "-5%": want a percentage of the memory request, such as 150%`},
+			`invalid --memory "-5%": want a percentage of the memory request`},
+		{"cpu beyond int32", []string{"directus", "-n", "cms", "--cpu", "99999999999%"},
+			`invalid --cpu "99999999999%": want a percentage of the cpu request from 0 to 100000`},
 		{"usage without pod", []string{"directus", "-n", "cms", "--usage", "250m"},
-			`invalid --usage "250m": want POD=CPU, such as directus-7d9f-abcde=250m`},
+			`invalid --usage "250m": want POD=CPU with CPU from 0 to 10000 cores, such as ` +
+				`directus-7d9f-abcde=250m`},
+		{"usage beyond int64 millicores", []string{"directus", "-n", "cms", "--usage",
+			"directus-1=1e100"}, `invalid --usage "directus-1=1e100": want POD=CPU with CPU ` +
+			`from 0 to 10000 cores`},
 		{"usage with a bad quantity", []string{"directus", "-n", "cms", "--usage", "a=fast"},
 			`invalid --usage "a=fast": want POD=CPU`},
 		{"usage twice", []string{"directus", "-n", "cms", "--usage", "a=1", "--usage", "a=2"},
