@@ -214,8 +214,9 @@ func (o *loadOptions) Validate() error {
 
 func (o *loadOptions) validateBounds() error {
 	switch {
-	case o.concurrency < 1:
-		return fmt.Errorf("--concurrency %d is invalid: it must be at least 1", o.concurrency)
+	case o.concurrency < 1 || o.concurrency > load.MaxConcurrency:
+		return fmt.Errorf("--concurrency %d is invalid: give 1 to %d workers", o.concurrency,
+			load.MaxConcurrency)
 	case o.duration < 0 || o.requests < 0:
 		return errors.New("--duration and --requests must not be negative")
 	case o.duration == 0 && o.requests == 0:
@@ -295,7 +296,22 @@ func (o *loadOptions) Run(ctx context.Context) error {
 	if errors.Is(runErr, load.ErrInterrupted) {
 		return fmt.Errorf("%w; the generator was stopped and its objects deleted", runErr)
 	}
+	if runErr == nil {
+		runErr = unanswered(rep)
+	}
 	return runErr
+}
+
+// unanswered fails a local run in which no request got an answer: its rate and latencies
+// would describe nothing but the failures.
+func unanswered(rep *load.Report) error {
+	r := rep.Local
+	if r == nil || r.Answered() > 0 {
+		return nil
+	}
+	return fmt.Errorf("no request to %s was answered (%d errors, %d unfinished when the run "+
+		"ended): check --url and that the server answers within the run", r.URL, r.Errors,
+		r.Unfinished)
 }
 
 func (o *loadOptions) print(rep *load.Report) error {

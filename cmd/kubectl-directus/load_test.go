@@ -189,3 +189,27 @@ func loadJob(ns, name, runID string) *batchv1.Job {
 	return &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns,
 		Labels: load.RunLabels(runID)}}
 }
+
+// TestLoadLocalNothingAnswered: a server that never answers gives no rate and no latency to
+// report; the run says so, keeps the report, and fails.
+func TestLoadLocalNothingAnswered(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+
+	out, _, err := runLoad(t, nil, "--local", "--observe=false", "--url", srv.URL,
+		"--duration", "1s", "-c", "2")
+
+	require.Error(t, err)
+	assert.Equal(t, "no request to "+srv.URL+" was answered (0 errors, 2 unfinished when the "+
+		"run ended): check --url and that the server answers within the run", err.Error())
+	assert.Contains(t, out, "0 errors, 2 unfinished at the end")
+	assert.Contains(t, out, "Latency             <none>: no request was answered")
+}
+
+func TestLoadConcurrencyIsBounded(t *testing.T) {
+	_, _, err := runLoad(t, nil, "--local", "--observe=false", "--url", "http://127.0.0.1:1/",
+		"--duration", "1s", "-c", "100000000")
+	require.EqualError(t, err, "--concurrency 100000000 is invalid: give 1 to 10000 workers")
+}

@@ -22,6 +22,11 @@ const DefaultRequestTimeout = 20 * time.Second
 // counted under "other".
 const maxErrorKinds = 20
 
+// MaxConcurrency bounds the workers of a run, in the cluster or in this process: far more
+// than one Directus needs to scale to its maximum, and few enough that the generator itself
+// does not become what is measured.
+const MaxConcurrency = 10_000
+
 // LocalConfig describes a run of the in-process generator.
 type LocalConfig struct {
 	// URL is the only address the generator sends requests to. Redirects are not followed,
@@ -41,8 +46,9 @@ type LocalConfig struct {
 
 // Validate reports the first problem with the configuration.
 func (c LocalConfig) Validate() error {
-	if c.Concurrency < 1 {
-		return fmt.Errorf("concurrency is %d: it must be at least 1", c.Concurrency)
+	if c.Concurrency < 1 || c.Concurrency > MaxConcurrency {
+		return fmt.Errorf("concurrency is %d: give 1 to %d workers", c.Concurrency,
+			MaxConcurrency)
 	}
 	if c.Duration <= 0 && c.Requests <= 0 {
 		return errors.New("neither a duration nor a request count is set: give one of them")
@@ -77,6 +83,7 @@ type Generator struct {
 	issued  atomic.Int64
 	done    atomic.Int64
 	failed  atomic.Int64
+	cut     atomic.Int64 // requests the end of the run found still waiting for an answer
 	bytes   atomic.Int64
 	started atomic.Int64 // unix nanoseconds
 
@@ -165,6 +172,8 @@ func (g *Generator) once(ctx context.Context) {
 	if err != nil {
 		if ctx.Err() == nil {
 			g.recordError(err)
+		} else {
+			g.cut.Add(1)
 		}
 		return
 	}

@@ -13,8 +13,11 @@ type LocalResult struct {
 	Seconds float64 `json:"seconds"`
 	// Requests counts every request that ended, answered or failed; Errors counts those that
 	// got no HTTP response at all.
-	Requests          int64   `json:"requests"`
-	Errors            int64   `json:"errors"`
+	Requests int64 `json:"requests"`
+	Errors   int64 `json:"errors"`
+	// Unfinished counts the requests the end of the run found still waiting for an answer;
+	// they are in neither Requests nor the latencies.
+	Unfinished        int64   `json:"unfinished"`
 	RequestsPerSecond float64 `json:"requestsPerSecond"`
 	BytesRead         int64   `json:"bytesRead"`
 	// Latency covers answered requests only, from sending to the end of the body.
@@ -47,6 +50,9 @@ type ErrorCount struct {
 	Count int64  `json:"count"`
 }
 
+// Answered is the number of requests that got an HTTP response, whatever its status.
+func (r *LocalResult) Answered() int64 { return r.Requests - r.Errors }
+
 // result freezes the counters into a LocalResult.
 func (g *Generator) result(elapsed time.Duration) *LocalResult {
 	r := &LocalResult{
@@ -55,6 +61,7 @@ func (g *Generator) result(elapsed time.Duration) *LocalResult {
 		Seconds:     elapsed.Seconds(),
 		Requests:    g.done.Load(),
 		Errors:      g.failed.Load(),
+		Unfinished:  g.cut.Load(),
 		BytesRead:   g.bytes.Load(),
 		Latency:     summarize(g.latency),
 	}

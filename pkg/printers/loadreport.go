@@ -189,11 +189,15 @@ func lastReplicas(rep *load.Report) int32 {
 }
 
 func writeLocalFacts(w io.Writer, r *load.LocalResult) {
-	fact(w, "Requests", "%d in %.1fs: %.1f/s, %d errors", r.Requests, r.Seconds,
-		r.RequestsPerSecond, r.Errors)
+	fact(w, "Requests", "%d in %.1fs: %.1f/s, %d errors, %d unfinished at the end",
+		r.Requests, r.Seconds, r.RequestsPerSecond, r.Errors, r.Unfinished)
 	l := r.Latency
-	fact(w, "Latency", "min %.1fms, mean %.1fms, p50 %.1fms, p90 %.1fms, p99 %.1fms, "+
-		"max %.1fms", l.MinMs, l.MeanMs, l.P50Ms, l.P90Ms, l.P99Ms, l.MaxMs)
+	if r.Answered() == 0 {
+		fact(w, "Latency", "%s", "<none>: no request was answered")
+	} else {
+		fact(w, "Latency", "min %.1fms, mean %.1fms, p50 %.1fms, p90 %.1fms, p99 %.1fms, "+
+			"max %.1fms", l.MinMs, l.MeanMs, l.P50Ms, l.P90Ms, l.P99Ms, l.MaxMs)
+	}
 	codes := make([]string, 0, len(r.StatusCodes))
 	for _, c := range r.StatusCodes {
 		codes = append(codes, fmt.Sprintf("%d: %d", c.Code, c.Count))

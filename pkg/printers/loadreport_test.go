@@ -101,7 +101,7 @@ func TestWriteLoadReportLocal(t *testing.T) {
 	want := `Load run feedbeef: 4 workers for 1000 requests against http://127.0.0.1:8055/, from this machine
 
 Load                2s, from 12:00:00 to 12:00:02
-Requests            1000 in 2.0s: 500.0/s, 2 errors
+Requests            1000 in 2.0s: 500.0/s, 2 errors, 0 unfinished at the end
 Latency             min 1.0ms, mean 7.5ms, p50 6.0ms, p90 12.2ms, p99 30.0ms, max 41.0ms
 Status codes        200: 900, 500: 98
 Errors              2 x connection refused
