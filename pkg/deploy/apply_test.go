@@ -384,3 +384,27 @@ func TestSecretStoredByOthersIsRefused(t *testing.T) {
 		"directus-directus", metav1.GetOptions{})
 	require.NoError(t, err)
 }
+
+// TestApplyWaitNamesTheUnboundDatabaseClaim: on a cluster that provisions no volume for the
+// claim's class, the wait that runs out says which claim is Pending and what to do.
+func TestApplyWaitNamesTheUnboundDatabaseClaim(t *testing.T) {
+	f := newFakeCluster(t, []string{"cms"})
+	f.databaseWaiting = true
+	claim := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+		"metadata": map[string]any{"name": "data-directus-postgres-0", "namespace": "cms"},
+		"status":   map[string]any{"phase": "Pending"},
+	}}
+	require.NoError(t, f.dyn.Tracker().Create(claimsGVR, claim, "cms"))
+	objs, err := Render(DefaultOptions("cms"), fixedSecret(t, 1))
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err = newApplier(f, &bytes.Buffer{}).Apply(ctx, objs)
+
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "(last seen: 0/1 ready; claim data-directus-postgres-0 "+
+		"Pending: no volume of the default class binds it (kubectl describe pvc -n cms "+
+		"data-directus-postgres-0; pass --storage-class with a class that provisions volumes))")
+}

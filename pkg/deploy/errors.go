@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/klog/v2"
 )
 
 // explain turns an API error about ref into a message that names the object and the fix.
@@ -29,12 +30,49 @@ func explain(verb string, ref ObjectRef, server string, err error) error {
 	case isUnreachable(err):
 		return unreachable(server, err)
 	case apierrors.IsInvalid(err):
-		return fmt.Errorf("the API server refused %s %s: %w; if it names a field that cannot "+
-			"change once created (a volume claim template, a selector), deploy with the "+
-			"options of the first run or delete that object first", ref, where, err)
+		return &refusal{err: err, msg: fmt.Sprintf("the API server refused %s %s: %s; if it "+
+			"names a field that cannot change once created (a volume claim template, a "+
+			"selector), deploy with the options of the first run or delete that object first "+
+			"(the full answer is logged at -v 4)", ref, where, invalidFields(err))}
 	default:
 		return fmt.Errorf("%s %s %s: %w", verb, ref, where, err)
 	}
+}
+
+// refusal is a validation error of the API server told in short: its full text may quote
+// the whole old and new spec. It unwraps to the API server's error.
+type refusal struct {
+	msg string
+	err error
+}
+
+func (r *refusal) Error() string { return r.msg }
+func (r *refusal) Unwrap() error { return r.err }
+
+// maxCauseLength bounds each cause of a refusal as printed: the API server may quote the
+// whole old and new spec in one.
+const maxCauseLength = 160
+
+// invalidFields lists the fields a validation error names, each with its reason shortened.
+func invalidFields(err error) string {
+	klog.V(4).Infof("API server refusal: %v", err)
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) || status.Status().Details == nil ||
+		len(status.Status().Details.Causes) == 0 {
+		return shorten(err.Error())
+	}
+	var causes []string
+	for _, c := range status.Status().Details.Causes {
+		causes = append(causes, shorten(c.Field+": "+c.Message))
+	}
+	return strings.Join(causes, "; ")
+}
+
+func shorten(s string) string {
+	if len(s) <= maxCauseLength {
+		return s
+	}
+	return s[:maxCauseLength] + "…"
 }
 
 func nsFlag(namespace string) string {

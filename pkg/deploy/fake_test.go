@@ -40,6 +40,8 @@ type fakeCluster struct {
 	jobCondition string
 	// hpaActive makes autoscalers report ScalingActive=True.
 	hpaActive bool
+	// databaseWaiting keeps StatefulSets at 0 ready replicas, as when their claim never binds.
+	databaseWaiting bool
 }
 
 func newFakeCluster(t *testing.T, namespaces []string, objs ...runtime.Object) *fakeCluster {
@@ -199,6 +201,9 @@ func (f *fakeCluster) simulateControllers(obj *unstructured.Unstructured) {
 	case "StatefulSet", "Deployment":
 		status = map[string]any{"replicas": int64(1), "readyReplicas": int64(1),
 			"updatedReplicas": int64(1), "availableReplicas": int64(1)}
+		if obj.GetKind() == "StatefulSet" && f.databaseWaiting {
+			status["readyReplicas"] = int64(0)
+		}
 	case "Job":
 		if f.jobCondition == "" {
 			status = map[string]any{"active": int64(1)}

@@ -105,8 +105,38 @@ func (a *Applier) statefulSetReady(ref ObjectRef) check {
 		seen := fmt.Sprintf("%d/%d ready", sts.Status.ReadyReplicas, want)
 		done := sts.Status.ObservedGeneration >= sts.Generation &&
 			sts.Status.UpdatedReplicas == want && sts.Status.ReadyReplicas == want
+		if !done {
+			seen += a.unboundClaims(ctx, sts)
+		}
 		return done, seen, nil
 	}
+}
+
+// claimsGVR is where PersistentVolumeClaims are read.
+var claimsGVR = corev1.SchemeGroupVersion.WithResource("persistentvolumeclaims")
+
+// unboundClaims describes the volume claims of the StatefulSet's first pod that no volume
+// binds yet, with what to do: on a cluster without a provisioner for their class they stay
+// Pending, and the database never starts. Claims it cannot read are left out.
+func (a *Applier) unboundClaims(ctx context.Context, sts *appsv1.StatefulSet) string {
+	var out string
+	for _, template := range sts.Spec.VolumeClaimTemplates {
+		name := template.Name + "-" + sts.Name + "-0"
+		ref := ObjectRef{GVR: claimsGVR, Kind: "PersistentVolumeClaim",
+			Namespace: sts.Namespace, Name: name}
+		claim := &corev1.PersistentVolumeClaim{}
+		if a.getAs(ctx, ref, claim) != nil || claim.Status.Phase != corev1.ClaimPending {
+			continue
+		}
+		class := "the default class"
+		if c := claim.Spec.StorageClassName; c != nil {
+			class = fmt.Sprintf("class %q", *c)
+		}
+		out += fmt.Sprintf("; claim %s Pending: no volume of %s binds it (kubectl describe "+
+			"pvc -n %s %s; pass --storage-class with a class that provisions volumes)", name,
+			class, sts.Namespace, name)
+	}
+	return out
 }
 
 func (a *Applier) deploymentReady(ref ObjectRef) check {
