@@ -176,6 +176,10 @@ func (o *deployOptions) Validate() error {
 	if o.timeout <= 0 {
 		return fmt.Errorf("--timeout %s must be positive, e.g. 10m", o.timeout)
 	}
+	if o.wait && o.dryRun != dryRunNone {
+		return fmt.Errorf("--wait waits for what deploy applied, and --dry-run=%s applies "+
+			"nothing: drop one of them", o.dryRun)
+	}
 	if o.output != "" {
 		printer, err := o.printFlags.ToPrinter(o.output)
 		if err != nil {

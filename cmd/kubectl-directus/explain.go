@@ -244,6 +244,7 @@ func (o *explainOptions) gatherFromCluster(ctx context.Context,
 // findHPA picks the named HPA from the snapshot, or says how to find the right name.
 func findHPA(snap *snapshot.Snapshot, namespace,
 	name string) (*autoscalingv2.HorizontalPodAutoscaler, error) {
+	name = snapshot.ResolveHPAName(snap.HPAs, name)
 	for i := range snap.HPAs {
 		if snap.HPAs[i].Namespace == namespace && snap.HPAs[i].Name == name {
 			return &snap.HPAs[i], nil

@@ -93,6 +93,9 @@ type loadOptions struct {
 	scaleDownTimeout time.Duration
 	output           string
 	cleanup          bool
+	// named says NAME was given; changed says whether a flag was set on the command line.
+	named   bool
+	changed func(flag string) bool
 	allNamespaces    bool
 	local            bool
 	observe          bool
@@ -166,10 +169,12 @@ func (o *loadOptions) AddFlags(cmd *cobra.Command) {
 }
 
 // Complete reads the release name and namespace and builds the client when one is needed.
-func (o *loadOptions) Complete(_ *cobra.Command, args []string) error {
+func (o *loadOptions) Complete(cmd *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		o.release = args[0]
 	}
+	o.named = len(args) == 1
+	o.changed = cmd.Flags().Changed
 	ns, _, err := o.configFlags.ToRawKubeConfigLoader().Namespace()
 	if err != nil {
 		return fmt.Errorf("reading the namespace from kubeconfig: %w", err)
@@ -190,7 +195,7 @@ func (o *loadOptions) Complete(_ *cobra.Command, args []string) error {
 // Validate refuses flag combinations that cannot run, naming the flag and the fix.
 func (o *loadOptions) Validate() error {
 	if o.cleanup {
-		return nil
+		return o.validateCleanup()
 	}
 	if o.allNamespaces {
 		return errors.New("--all-namespaces only applies to --cleanup: choose the " +
@@ -210,6 +215,32 @@ func (o *loadOptions) Validate() error {
 		return fmt.Errorf("--interval %s is too short: sample at most once a second", o.interval)
 	}
 	return nil
+}
+
+// loadRunFlags are the flags that shape a run; with --cleanup none of them means anything.
+var loadRunFlags = []string{"tool", "image", "url", "concurrency", "duration", "requests",
+	"timeout", "interval", "start-timeout", "observe-scale-down", "scale-down-timeout",
+	"output", "local", "observe"}
+
+// validateCleanup refuses run flags and NAME next to --cleanup, which removes the leftovers
+// of every run in the namespace and starts none.
+func (o *loadOptions) validateCleanup() error {
+	if o.named {
+		return fmt.Errorf("--cleanup removes the leftovers of every run in the namespace: "+
+			"drop NAME %q", o.release)
+	}
+	for _, flag := range loadRunFlags {
+		if o.flagSet(flag) {
+			return fmt.Errorf("--%s does not apply to --cleanup, which starts no run: drop it",
+				flag)
+		}
+	}
+	return nil
+}
+
+// flagSet reports whether the flag was given on the command line.
+func (o *loadOptions) flagSet(flag string) bool {
+	return o.changed != nil && o.changed(flag)
 }
 
 func (o *loadOptions) validateBounds() error {
@@ -249,8 +280,13 @@ func (o *loadOptions) validateMode() error {
 		return errors.New("--local needs --url: the address this machine sends requests to, " +
 			"e.g. a port-forward such as http://127.0.0.1:8055/server/ping")
 	}
-	if o.image != "" {
-		return errors.New("--image applies to the in-cluster generator: drop it with --local")
+	if o.image != "" || o.flagSet("tool") || o.flagSet("start-timeout") {
+		return errors.New("--image, --tool and --start-timeout apply to the in-cluster " +
+			"generator: drop them with --local")
+	}
+	if !o.observe && (o.observeScaleDown || o.flagSet("scale-down-timeout")) {
+		return errors.New("--observe-scale-down watches the HPA, which --observe=false " +
+			"turns off: drop one of them")
 	}
 	return nil
 }
@@ -379,7 +415,11 @@ func (o *loadOptions) runner(ctx context.Context) (*load.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	live.Notice("load run %s: %d workers against %s", rep.RunID, o.concurrency, rep.URL)
+	workers := "workers"
+	if o.concurrency == 1 {
+		workers = "worker"
+	}
+	live.Notice("load run %s: %d %s against %s", rep.RunID, o.concurrency, workers, rep.URL)
 	return r, nil
 }
 

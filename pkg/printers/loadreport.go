@@ -76,8 +76,8 @@ func runHeadline(rep *load.Report) string {
 	if rep.Mode == "cluster" {
 		where = fmt.Sprintf("with %s in Job %s/%s", rep.Tool, rep.Namespace, rep.Job)
 	}
-	return fmt.Sprintf("Load run %s: %d workers for %s against %s, %s", rep.RunID,
-		rep.Concurrency, bound, rep.URL, where)
+	return fmt.Sprintf("Load run %s: %d %s for %s against %s, %s", rep.RunID,
+		rep.Concurrency, plural(rep.Concurrency, "worker", "workers"), bound, rep.URL, where)
 }
 
 func hpaHeadline(rep *load.Report) string {

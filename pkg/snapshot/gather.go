@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/klog/v2"
@@ -199,6 +200,7 @@ func (g *gatherer) filterHPAs(name string) {
 	if name == "" {
 		return
 	}
+	name = ResolveHPAName(g.snap.HPAs, name)
 	kept := g.snap.HPAs[:0]
 	for _, hpa := range g.snap.HPAs {
 		if hpa.Name == name {
@@ -206,4 +208,27 @@ func (g *gatherer) filterHPAs(name string) {
 		}
 	}
 	g.snap.HPAs = kept
+}
+
+// releaseSuffix ends the name of the HPA that `kubectl directus deploy NAME` creates.
+const releaseSuffix = "-directus"
+
+// ResolveHPAName returns name when an HPA of hpas has it, and otherwise the name of the HPA
+// of release name (name + "-directus") when there is one: a user may name the release they
+// deployed rather than its HPA.
+func ResolveHPAName(hpas []autoscalingv2.HorizontalPodAutoscaler, name string) string {
+	release := ""
+	for i := range hpas {
+		switch hpas[i].Name {
+		case name:
+			return name
+		case name + releaseSuffix:
+			release = hpas[i].Name
+		}
+	}
+	if release == "" {
+		return name
+	}
+	klog.V(2).Infof("no HPA %q: taking %q, the HPA of release %q", name, release, name)
+	return release
 }

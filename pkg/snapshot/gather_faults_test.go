@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -190,4 +191,19 @@ func TestGatherSilentAPIServerEndsWithinTheRequestTimeout(t *testing.T) {
 		assert.Contains(t, err.Error(), "did not answer in time")
 		assert.Less(t, time.Since(start), 5*time.Second, "scope %+v", scope)
 	}
+}
+
+func TestResolveHPANameTakesTheReleaseHPA(t *testing.T) {
+	hpas := func(names ...string) []autoscalingv2.HorizontalPodAutoscaler {
+		var out []autoscalingv2.HorizontalPodAutoscaler
+		for _, n := range names {
+			out = append(out, autoscalingv2.HorizontalPodAutoscaler{
+				ObjectMeta: metav1.ObjectMeta{Name: n}})
+		}
+		return out
+	}
+	assert.Equal(t, "cms-directus", ResolveHPAName(hpas("web", "cms-directus"), "cms"))
+	assert.Equal(t, "cms", ResolveHPAName(hpas("cms", "cms-directus"), "cms"),
+		"an HPA of that very name wins")
+	assert.Equal(t, "blog", ResolveHPAName(hpas("cms-directus"), "blog"), "no match: unchanged")
 }
