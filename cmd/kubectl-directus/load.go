@@ -94,11 +94,11 @@ type loadOptions struct {
 	output           string
 	cleanup          bool
 	// named says NAME was given; changed says whether a flag was set on the command line.
-	named   bool
-	changed func(flag string) bool
-	allNamespaces    bool
-	local            bool
-	observe          bool
+	named         bool
+	changed       func(flag string) bool
+	allNamespaces bool
+	local         bool
+	observe       bool
 
 	namespace string
 	// client is set by Complete, or beforehand by tests.

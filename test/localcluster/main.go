@@ -45,7 +45,7 @@ func run() error {
 	}
 
 	fmt.Printf("Local cluster %s is ready. In another shell:\n\n", c.Name)
-	fmt.Printf("  export KUBECONFIG=%s PATH=%s:$PWD/bin:$PATH\n", c.Kubeconfig, c.BinDir)
+	fmt.Printf("  export KUBECONFIG=%s PATH=%s:%s:$PATH\n", c.Kubeconfig, c.BinDir, pluginDir())
 	fmt.Printf("  kubectl directus deploy -n demo --wait   # after: kubectl create namespace demo\n")
 	fmt.Printf("  kubectl directus doctor -n demo\n\n%d unclaimed volumes of 20Gi wait for "+
 		"database claims. Press Ctrl-C to delete the cluster.\n", freeVolumes)
@@ -86,4 +86,14 @@ func provideVolumes(c *cluster.Cluster, dir string) error {
 		}
 	}
 	return nil
+}
+
+// pluginDir is where `make build` puts the plugin, as an absolute path: the export line may
+// be pasted in a shell anywhere.
+func pluginDir() string {
+	dir, err := filepath.Abs("bin")
+	if err != nil {
+		return "$PWD/bin"
+	}
+	return dir
 }
