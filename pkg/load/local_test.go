@@ -158,7 +158,8 @@ func TestLocalConfigValidate(t *testing.T) {
 		want   string
 	}{
 		"no bound":     {func(c *LocalConfig) { c.Requests = 0 }, "neither a duration"},
-		"concurrency":  {func(c *LocalConfig) { c.Concurrency = 0 }, "at least 1"},
+		"concurrency":  {func(c *LocalConfig) { c.Concurrency = 0 }, "give 1 to 10000 workers"},
+		"too many":     {func(c *LocalConfig) { c.Concurrency = 10001 }, "concurrency is 10001"},
 		"relative url": {func(c *LocalConfig) { c.URL = "/items" }, "absolute http"},
 		"ftp url":      {func(c *LocalConfig) { c.URL = "ftp://127.0.0.1/" }, "absolute http"},
 		"negative":     {func(c *LocalConfig) { c.Duration = -time.Second }, "negative"},
