@@ -104,6 +104,10 @@ func TestK19InMemoryStores(t *testing.T) {
 				"Redis address kv:6379 -> Service shop/kv", "0 ready endpoints",
 				"Service kv selects 1 pods, none Ready"}}},
 			not: storesSilent()},
+		{name: "C Redis scaling to zero", files: []string{"k19-redis-terminating.yaml"},
+			want: []expect{{ID: "DX08", Severity: Error, Subject: cms, Evidence: []string{
+				"Service kv selects 0 pods, none Ready; 1 more terminating: kv-0"}}},
+			not: storesSilent()},
 		{name: "D single replica, no HPA", files: []string{"k19-main.yaml", "k19-single.yaml"},
 			not: storesSilent()},
 		{name: "D single replica, HPA max 1",

@@ -55,19 +55,33 @@ func judgeDependency(snap *view, w *workload, what string, e endpoint) []Finding
 			svc.Namespace, selectorString(sel), svc.Name, what))}
 }
 
-// selectedPods describes the pods a Service selects and how many are Ready.
+// selectedPods describes the pods a Service selects and how many are Ready. Pods being deleted
+// are named apart: the endpoint controller drops them at once, Ready or not, so they are no
+// sign of a targetPort fault.
 func selectedPods(snap *view, svc *corev1.Service, sel labels.Selector) string {
-	pods := snap.PodsMatching(svc.Namespace, sel)
-	var ready []string
-	for _, pod := range pods {
-		if podReady(pod) {
+	var live, terminating, ready []string
+	for _, pod := range snap.PodsMatching(svc.Namespace, sel) {
+		switch {
+		case pod.DeletionTimestamp != nil:
+			terminating = append(terminating, pod.Name)
+		case podReady(pod):
+			live = append(live, pod.Name)
 			ready = append(ready, pod.Name)
+		default:
+			live = append(live, pod.Name)
 		}
 	}
+
+	var text string
 	if len(ready) == 0 {
-		return fmt.Sprintf("Service %s selects %d pods, none Ready", svc.Name, len(pods))
+		text = fmt.Sprintf("Service %s selects %d pods, none Ready", svc.Name, len(live))
+	} else {
+		text = fmt.Sprintf("Service %s selects %d pods, Ready but not endpoints: %s (does "+
+			"targetPort name a port of the pods, and do they have an IP?)", svc.Name, len(live),
+			joinAnd(ready))
 	}
-	return fmt.Sprintf("Service %s selects %d pods, Ready but not endpoints: %s (does "+
-		"targetPort name a port of the pods, and do they have an IP?)", svc.Name, len(pods),
-		joinAnd(ready))
+	if len(terminating) > 0 {
+		text += fmt.Sprintf("; %d more terminating: %s", len(terminating), joinAnd(terminating))
+	}
+	return text
 }
