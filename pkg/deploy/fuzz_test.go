@@ -45,8 +45,12 @@ func FuzzRenderStrings(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
+		wantURL := publicURL
+		if wantURL == "" { // the Service's in-cluster address stands in
+			wantURL = "http://" + NamesFor(opts.Name, image).Directus + "." + opts.Namespace + ".svc"
+		}
 		c := d.Spec.Template.Spec.Containers[0]
-		if c.Image != image || envOf(c.Env, "PUBLIC_URL") != publicURL {
+		if c.Image != image || envOf(c.Env, "PUBLIC_URL") != wantURL {
 			t.Fatalf("values changed on the way: image %q, url %q", c.Image,
 				envOf(c.Env, "PUBLIC_URL"))
 		}

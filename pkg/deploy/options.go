@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -106,11 +108,24 @@ func (o Options) Validate() error {
 	if len(validation.IsDNS1123Label(o.Namespace)) > 0 {
 		errs = append(errs, fmt.Errorf("namespace %q is not a valid namespace name", o.Namespace))
 	}
-	if o.PublicURL != "" && !strings.Contains(o.PublicURL, "://") {
+	if o.PublicURL != "" && (!strings.Contains(o.PublicURL, "://") || !printable(o.PublicURL)) {
 		errs = append(errs, fmt.Errorf(
 			"--public-url %q must be an absolute URL such as https://cms.example.com", o.PublicURL))
 	}
+	if !strings.Contains(o.AdminEmail, "@") || !printable(o.AdminEmail) {
+		errs = append(errs, fmt.Errorf(
+			"--admin-email %q must be an e-mail address such as %s", o.AdminEmail,
+			DefaultAdminEmail))
+	}
 	return errors.Join(errs...)
+}
+
+// printable says s is valid UTF-8 with no control characters or spaces, as an address is.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) })
 }
 
 func validateName(name string) []error {
